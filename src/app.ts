@@ -1,0 +1,70 @@
+import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import type { Caller } from './auth/caller.ts';
+import { authenticate } from './auth/middleware.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/connect.ts';
+import { isDatabaseUnavailable } from './db/errors.ts';
+import { documentRoutes } from './documents/handlers.ts';
+import { formRoutes } from './forms/handlers.ts';
+import type { FormRegistry } from './forms/index.ts';
+import { healthRoutes } from './http/health.ts';
+import { DOCS_HTML, openApiDocument } from './http/openapi.ts';
+import { ProblemError, problemBody, problemResponse } from './http/problem.ts';
+import { requestLog, type RequestVariables } from './http/request-log.ts';
+
+export interface AppParts {
+  config: Pick<Config, 'protect' | 'auth' | 'maxBodyBytes'>;
+  database: Database;
+  forms: FormRegistry;
+  logger: Logger;
+}
+
+export type AppEnv = { Variables: RequestVariables & { caller: Caller } };
+
+/** Builds the HTTP app from its parts. It opens no socket: server.ts does, and tests call app.request(). */
+export function createApp(parts: AppParts) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectInvalidInput });
+
+  app.use(requestLog(parts.logger));
+  app.use(authenticate({ protection: parts.config.protect, identityService: parts.config.auth.url !== undefined }));
+
+  app.route('/', healthRoutes([{ name: 'database:responseTime', componentType: 'datastore', run: parts.database.ping }]));
+  app.route('/', formRoutes(parts.forms));
+  app.route('/', documentRoutes({ db: parts.database.db, forms: parts.forms, maxBodyBytes: parts.config.maxBodyBytes }));
+
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  app.get('/openapi.json', (c) => c.json((document ??= openApiDocument(app))));
+  app.get('/docs', (c) => c.html(DOCS_HTML));
+
+  app.notFound((c) => {
+    throw new ProblemError(404, `There is nothing at ${c.req.method} ${c.req.path.slice(0, 200)}; see /docs for the API.`);
+  });
+  app.onError((error, c) => {
+    const { status, detail, extensions, headers } = describeError(error);
+    if (status >= 500 && !(error instanceof ProblemError)) c.var.log?.error({ err: error }, 'request failed');
+    return problemResponse(problemBody(status, detail, { ...extensions, requestId: c.var.requestId }, c.req.path), headers);
+  });
+  return app;
+}
+
+function describeError(error: Error): Pick<ProblemError, 'status' | 'detail' | 'extensions' | 'headers'> {
+  if (error instanceof ProblemError) return error;
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, detail: 'The database is unavailable; retry shortly.', extensions: {}, headers: { 'Retry-After': '5' } };
+  }
+  if (error instanceof HTTPException && error.status < 500) return { status: error.status, detail: error.message || 'The request could not be read.', extensions: {}, headers: {} };
+  return { status: 500, detail: 'Formgate failed to handle this request; the log has the details under this requestId.', extensions: {}, headers: {} };
+}
+
+/** Input that breaks a route's contract: 422 for a JSON body, 400 for the query, path or headers. */
+const rejectInvalidInput: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return;
+  const errors = result.error.issues.map((issue) => ({
+    path: issue.path.length === 0 ? '' : `/${issue.path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`,
+    message: issue.message,
+  }));
+  if (result.target === 'json') throw new ProblemError(422, 'The body must be a JSON object of field values.', { errors });
+  throw new ProblemError(400, `The request's ${result.target === 'param' ? 'path' : result.target} is malformed.`, { errors });
+};

@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { formatConfigError, resolveConfig, SERVE_OPTIONS, type Config } from './config.ts';
+import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
+import { openApiYamlOffline } from './http/openapi-offline.ts';
+import { createLogger } from './logger.ts';
+import { openMigrated, startServer, StartupError } from './server.ts';
+
+/**
+ * The `formgate` command. Exit codes: 0 done; 1 a runtime failure (database unreachable, a check that
+ * failed); 2 a usage or configuration mistake the operator must fix (flags, environment, forms file).
+ */
+
+const USAGE_ERROR = 2;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function config(flags: Record<string, unknown>): Config {
+  const resolved = resolveConfig({
+    flags,
+    env: process.env,
+    defaultFormsPath: existsSync('forms.yaml') ? 'forms.yaml' : 'examples/forms.yaml',
+  });
+  if (!resolved.ok) fail(formatConfigError(resolved.error), USAGE_ERROR);
+  return resolved.value;
+}
+
+const withServeOptions = (y: Argv) => y.options(SERVE_OPTIONS);
+
+async function serve(flags: Record<string, unknown>): Promise<void> {
+  const cfg = config(flags);
+  const logger = createLogger(cfg.logLevel);
+  let server;
+  try {
+    server = await startServer(cfg, logger);
+  } catch (e) {
+    if (e instanceof StartupError) fail(`formgate: ${e.message}`, e.exitCode);
+    throw e;
+  }
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'signal received');
+    server.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function migrate(flags: Record<string, unknown>): Promise<void> {
+  const cfg = config(flags);
+  const logger = createLogger(cfg.logLevel);
+  try {
+    const database = await openMigrated(cfg, logger);
+    await database.close();
+    logger.info({ database: database.driver }, 'migrations applied');
+  } catch (e) {
+    if (e instanceof StartupError) fail(`formgate: ${e.message}`, e.exitCode);
+    throw e;
+  }
+}
+
+async function checkForms(file: string): Promise<void> {
+  const forms = await loadFormsFile(file);
+  if (!forms.ok) fail(forms.error.map(formatFormsFileError).join('\n'), 1);
+  const names = forms.value.list().map((f) => f.definition.name);
+  process.stdout.write(`${file}: ${names.length} form${names.length === 1 ? '' : 's'} OK (${names.join(', ')})\n`);
+}
+
+async function openapi(write: boolean): Promise<void> {
+  const yaml = openApiYamlOffline();
+  if (!write) return void process.stdout.write(yaml);
+  await writeFile(new URL('../openapi/formgate.yaml', import.meta.url), yaml);
+  process.stdout.write('wrote openapi/formgate.yaml\n');
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName('formgate')
+  .usage('$0 [command] [options]\n\nA forms API with pluggable authentication.')
+  .command(['serve', '$0'], 'run the API server (the default command)', withServeOptions, (argv) => serve(argv))
+  .command('migrate', 'apply database migrations and exit (safe to run from several replicas at once)', (y) => y.options({ 'database-url': SERVE_OPTIONS['database-url'], 'log-level': SERVE_OPTIONS['log-level'] }), (argv) => migrate(argv))
+  .command('forms', 'work with form definition files', (y) =>
+    y
+      .command('check <file>', 'validate a form definitions file; exit 1 with every mistake if it has any', (c) => c.positional('file', { type: 'string', demandOption: true, describe: 'the YAML file' }), (argv) => checkForms(argv.file))
+      .demandCommand(1, 'name a subcommand: formgate forms check FILE'),
+  )
+  .command('openapi', 'print the OpenAPI 3.1 document of this API', (y) => y.option('write', { type: 'boolean', describe: 'write it to openapi/formgate.yaml instead' }), (argv) => openapi(argv.write === true))
+  .strict()
+  .help()
+  .alias('help', 'h')
+  .version()
+  .wrap(Math.min(120, process.stdout.columns || 100))
+  .fail((message, error) => {
+    if (error) throw error;
+    fail(`formgate: ${message} (see formgate --help)`, USAGE_ERROR);
+  })
+  .parseAsync();

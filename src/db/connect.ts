@@ -1,0 +1,84 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import type { Config } from '../config.ts';
+import * as schema from './schema.ts';
+
+/** The query surface shared by both drivers and by their transactions. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  readonly db: Db;
+  /** `postgres` or `pglite`, for logs and health output. */
+  readonly driver: 'postgres' | 'pglite';
+  /** Applies pending migrations; on PostgreSQL under an advisory lock so replicas starting together take turns. */
+  migrate(): Promise<void>;
+  /** A trivial round trip, for /health. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+// Any fixed 64-bit number works; this one spells "formgate" closely enough in hex to be recognisable in pg_locks.
+const MIGRATION_LOCK_KEY = 0x0f0a_3a7e_0001n;
+
+export async function openDatabase(target: Config['database']): Promise<Database> {
+  return target.kind === 'postgres' ? openPostgres(target.url) : openPglite(target.kind === 'pglite-file' ? target.dir : undefined);
+}
+
+async function openPglite(dir: string | undefined): Promise<Database> {
+  if (dir !== undefined) await mkdir(dir, { recursive: true });
+  const client = dir === undefined ? new PGlite() : new PGlite(dir);
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'pglite',
+    // PGlite lives inside this process, so nobody else can be migrating it at the same time.
+    migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder }),
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const client = postgres(url, {
+    max: 10,
+    connect_timeout: 5,
+    idle_timeout: 60,
+    onnotice: () => {},
+  });
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'postgres',
+    migrate: async () => {
+      // Advisory locks belong to a session, so hold it on a connection of its own while the pool migrates.
+      const lock = await client.reserve();
+      try {
+        await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
+        try {
+          await migratePostgres(drizzlePostgres(client), { migrationsFolder });
+        } finally {
+          await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
+        }
+      } finally {
+        lock.release();
+      }
+    },
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}

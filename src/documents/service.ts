@@ -1,0 +1,238 @@
+import { v7 as uuidv7 } from 'uuid';
+import { callerId, type Caller } from '../auth/caller.ts';
+import type { Db } from '../db/connect.ts';
+import type { DocumentRow, FieldChange, VersionAction, VersionRow } from '../db/schema.ts';
+import type { CompiledForm, FieldError } from '../forms/index.ts';
+import { canActOn, canCreate, permissionsFor, readScope } from '../forms/index.ts';
+import { err, ok, type Result } from '../result.ts';
+import { applyPatch, diffData } from './changes.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import * as store from './store.ts';
+
+/** The rules of a document's life: who may do what, validation, versions and history. */
+
+export type DocumentError =
+  | { kind: 'not_found'; detail: string }
+  | { kind: 'forbidden'; detail: string }
+  | { kind: 'conflict'; detail: string }
+  | { kind: 'precondition_failed'; detail: string }
+  | { kind: 'bad_request'; detail: string }
+  | { kind: 'invalid'; detail: string; errors: FieldError[] };
+
+export interface DocumentView {
+  id: string;
+  form: string;
+  version: number;
+  data: Record<string, unknown>;
+  createdAt: string;
+  createdBy: string | null;
+  updatedAt: string;
+  updatedBy: string | null;
+  deletedAt: string | null;
+  deletedBy: string | null;
+}
+
+export interface VersionView {
+  version: number;
+  action: VersionAction;
+  at: string;
+  by: string | null;
+  changes: FieldChange[];
+  data: Record<string, unknown>;
+}
+
+export interface Page {
+  items: DocumentView[];
+  nextCursor: string | null;
+}
+
+/** `any` for `If-Match: *`; otherwise the versions the client last saw. Undefined: no precondition. */
+export type VersionPrecondition = 'any' | readonly number[] | undefined;
+
+export interface ListOptions {
+  limit: number;
+  cursor?: string;
+  mine: boolean;
+  deleted: boolean;
+}
+
+interface Context {
+  db: Db;
+  form: CompiledForm;
+  caller: Caller;
+}
+
+export async function createDocument(ctx: Context, body: unknown): Promise<Result<DocumentView, DocumentError>> {
+  const perms = permissionsFor(ctx.form.definition, ctx.caller);
+  if (!canCreate(perms)) return err(forbidden(ctx, 'create documents in'));
+  const valid = ctx.form.validate(body);
+  if (!valid.ok) return err(invalid(valid.error));
+
+  const now = new Date();
+  const actor = callerId(ctx.caller);
+  const row: DocumentRow = {
+    id: uuidv7(),
+    form: ctx.form.definition.name,
+    version: 1,
+    data: valid.value,
+    createdBy: actor,
+    createdAt: now,
+    updatedBy: actor,
+    updatedAt: now,
+    deletedBy: null,
+    deletedAt: null,
+  };
+  await store.insertDocument(ctx.db, row, versionOf(row, 'create', diffData({}, row.data)));
+  return ok(toView(row));
+}
+
+export async function getDocument(ctx: Context, id: string): Promise<Result<DocumentView, DocumentError>> {
+  const found = await readable(ctx, await store.findDocument(ctx.db, ctx.form.definition.name, id), id);
+  return found.ok ? ok(toView(found.value)) : found;
+}
+
+export async function listDocuments(ctx: Context, options: ListOptions): Promise<Result<Page, DocumentError>> {
+  const scope = readScope(permissionsFor(ctx.form.definition, ctx.caller));
+  if (scope === 'none') return err(forbidden(ctx, 'read documents of'));
+
+  let before: string | undefined;
+  if (options.cursor !== undefined) {
+    before = decodeCursor(options.cursor);
+    if (before === undefined) return err({ kind: 'bad_request', detail: 'The cursor is not one this server issued; start again without it.' });
+  }
+  // Callers who may only read their own documents get `mine` whether they asked or not.
+  const onlyOwn = options.mine || scope === 'own';
+  const actor = callerId(ctx.caller);
+  if (onlyOwn && actor === null) return ok({ items: [], nextCursor: null });
+
+  const rows = await store.listDocuments(ctx.db, {
+    form: ctx.form.definition.name,
+    limit: options.limit + 1,
+    deleted: options.deleted,
+    ...(before !== undefined ? { before } : {}),
+    ...(onlyOwn && actor !== null ? { createdBy: actor } : {}),
+  });
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return ok({ items: page.map(toView), nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null });
+}
+
+export function patchDocument(
+  ctx: Context,
+  id: string,
+  patch: unknown,
+  precondition: VersionPrecondition,
+): Promise<Result<DocumentView, DocumentError>> {
+  return change(ctx, id, 'update', precondition, (row) => {
+    if (row.deletedAt !== null) return err(conflict('is deleted; restore it before changing it'));
+    if (!isObject(patch)) return err(invalid([{ path: '', message: 'must be a JSON object' }]));
+    const valid = ctx.form.validate(applyPatch(row.data, patch));
+    if (!valid.ok) return err(invalid(valid.error));
+    return ok({ data: valid.value, deletedAt: null, deletedBy: null });
+  });
+}
+
+export function deleteDocument(ctx: Context, id: string, precondition: VersionPrecondition): Promise<Result<DocumentView, DocumentError>> {
+  return change(ctx, id, 'delete', precondition, (row, now, actor) =>
+    row.deletedAt !== null ? err(conflict('is already deleted')) : ok({ data: row.data, deletedAt: now, deletedBy: actor }),
+  );
+}
+
+export function restoreDocument(ctx: Context, id: string, precondition: VersionPrecondition): Promise<Result<DocumentView, DocumentError>> {
+  return change(ctx, id, 'restore', precondition, (row) =>
+    row.deletedAt === null ? err(conflict('is not deleted')) : ok({ data: row.data, deletedAt: null, deletedBy: null }),
+  );
+}
+
+export async function documentHistory(ctx: Context, id: string): Promise<Result<VersionView[], DocumentError>> {
+  const found = await readable(ctx, await store.findDocument(ctx.db, ctx.form.definition.name, id), id);
+  if (!found.ok) return found;
+  const versions = await store.listVersions(ctx.db, id);
+  return ok(versions.map((v) => ({ version: v.version, action: v.action, at: v.at.toISOString(), by: v.actor, changes: v.changes, data: v.data })));
+}
+
+type NextState = Pick<DocumentRow, 'data' | 'deletedAt' | 'deletedBy'>;
+
+/**
+ * One write path for every change: lock the row, check who may act and the client's precondition,
+ * compute the next state, and record it as a new version unless nothing changed.
+ */
+async function change(
+  ctx: Context,
+  id: string,
+  action: Exclude<VersionAction, 'create'>,
+  precondition: VersionPrecondition,
+  next: (row: DocumentRow, now: Date, actor: string | null) => Result<NextState, DocumentError>,
+): Promise<Result<DocumentView, DocumentError>> {
+  return ctx.db.transaction(async (tx) => {
+    const found = await readable(ctx, await store.findDocument(tx, ctx.form.definition.name, id, true), id);
+    if (!found.ok) return found;
+    const row = found.value;
+    const perms = permissionsFor(ctx.form.definition, ctx.caller);
+    const verb = action === 'update' ? 'update' : 'delete';
+    if (!canActOn(perms, verb, ctx.caller, row)) return err(forbidden(ctx, action === 'restore' ? 'restore documents of' : `${verb} this document of`));
+    if (precondition !== undefined && precondition !== 'any' && !precondition.includes(row.version)) {
+      return err({
+        kind: 'precondition_failed',
+        detail: `The document is at version ${row.version}, not the one in If-Match; fetch it again and retry your change.`,
+      });
+    }
+
+    const now = new Date();
+    const actor = callerId(ctx.caller);
+    const state = next(row, now, actor);
+    if (!state.ok) return state;
+    const changes = diffData(row.data, state.value.data);
+    if (action === 'update' && changes.length === 0) return ok(toView(row));
+
+    const updated: DocumentRow = { ...row, ...state.value, version: row.version + 1, updatedAt: now, updatedBy: actor };
+    await store.writeVersion(tx, updated, versionOf(updated, action, changes));
+    return ok(toView(updated));
+  });
+}
+
+async function readable(ctx: Context, row: DocumentRow | undefined, id: string): Promise<Result<DocumentRow, DocumentError>> {
+  const perms = permissionsFor(ctx.form.definition, ctx.caller);
+  if (readScope(perms) === 'none') return err(forbidden(ctx, 'read documents of'));
+  // A document the caller may not read is reported as missing, so its existence does not leak.
+  if (!row || !canActOn(perms, 'read', ctx.caller, row)) {
+    return err({ kind: 'not_found', detail: `There is no document ${id} in form "${ctx.form.definition.name}".` });
+  }
+  return ok(row);
+}
+
+function versionOf(row: DocumentRow, action: VersionAction, changes: FieldChange[]): VersionRow {
+  return { documentId: row.id, version: row.version, action, data: row.data, changes, actor: row.updatedBy, at: row.updatedAt };
+}
+
+function toView(row: DocumentRow): DocumentView {
+  return {
+    id: row.id,
+    form: row.form,
+    version: row.version,
+    data: row.data,
+    createdAt: row.createdAt.toISOString(),
+    createdBy: row.createdBy,
+    updatedAt: row.updatedAt.toISOString(),
+    updatedBy: row.updatedBy,
+    deletedAt: row.deletedAt?.toISOString() ?? null,
+    deletedBy: row.deletedBy,
+  };
+}
+
+function forbidden(ctx: Context, what: string): DocumentError {
+  const who = ctx.caller.kind === 'anonymous' ? 'Anonymous callers' : `User ${ctx.caller.userId}`;
+  return { kind: 'forbidden', detail: `${who} may not ${what} form "${ctx.form.definition.name}".` };
+}
+
+function conflict(what: string): DocumentError {
+  return { kind: 'conflict', detail: `The document ${what}.` };
+}
+
+function invalid(errors: FieldError[]): DocumentError {
+  return { kind: 'invalid', detail: `The document has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}.`, errors };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

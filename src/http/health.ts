@@ -1,0 +1,99 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+
+/**
+ * Health in the shape of draft-inadarei-api-health-check (`application/health+json`): `pass` or `fail`
+ * overall, and one entry per dependency with how long the check took.
+ */
+export interface HealthCheck {
+  /** The key under `checks`, as `component:measurement`, e.g. `database:responseTime`. */
+  readonly name: string;
+  readonly componentType: string;
+  run(): Promise<void>;
+}
+
+const CheckResult = z.object({
+  componentType: z.string(),
+  status: z.enum(['pass', 'fail']),
+  observedValue: z.number().openapi({ description: 'How long the check took.' }),
+  observedUnit: z.literal('ms'),
+  time: z.string().openapi({ format: 'date-time' }),
+  output: z.string().optional().openapi({ description: 'Why the check failed.' }),
+});
+
+const Health = z
+  .object({
+    status: z.enum(['pass', 'fail']),
+    description: z.string(),
+    checks: z.record(z.string(), z.array(CheckResult)),
+  })
+  .openapi('Health');
+
+const Live = z.object({ status: z.literal('pass') }).openapi('Liveness');
+
+const HEALTH_TYPE = 'application/health+json';
+const CHECK_TIMEOUT_MS = 3000;
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  operationId: 'getHealth',
+  tags: ['health'],
+  summary: 'Readiness: the database (and, later, the identity service) answer',
+  responses: {
+    200: { description: 'Every dependency answered.', content: { [HEALTH_TYPE]: { schema: Health } } },
+    503: { description: 'A dependency failed; `checks` says which and why.', content: { [HEALTH_TYPE]: { schema: Health } } },
+  },
+});
+
+const liveRoute = createRoute({
+  method: 'get',
+  path: '/health/live',
+  operationId: 'getLiveness',
+  tags: ['health'],
+  summary: 'Liveness: the process is serving requests',
+  responses: { 200: { description: 'The process is up.', content: { [HEALTH_TYPE]: { schema: Live } } } },
+});
+
+export function healthRoutes(checks: readonly HealthCheck[]) {
+  const app = new OpenAPIHono();
+  app.openapi(healthRoute, async (c) => {
+    const results = await Promise.all(checks.map(runCheck));
+    const status = results.every(([, r]) => r.status === 'pass') ? 'pass' : 'fail';
+    const body = {
+      status,
+      description: 'Formgate',
+      checks: Object.fromEntries(results.map(([name, r]) => [name, [r]])),
+    } satisfies z.infer<typeof Health>;
+    return new Response(JSON.stringify(body), { status: status === 'pass' ? 200 : 503, headers: { 'content-type': HEALTH_TYPE, 'cache-control': 'no-store' } }) as never;
+  });
+  app.openapi(liveRoute, (c) => c.body(JSON.stringify({ status: 'pass' }), 200, { 'content-type': HEALTH_TYPE }) as never);
+  return app;
+}
+
+async function runCheck(check: HealthCheck): Promise<[string, z.infer<typeof CheckResult>]> {
+  const started = performance.now();
+  let output: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // A dependency that hangs must not hang the health endpoint: a slow answer counts as a failure.
+    await Promise.race([
+      check.run(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (e) {
+    output = e instanceof Error ? e.message : String(e);
+  } finally {
+    clearTimeout(timer);
+  }
+  const result = {
+    componentType: check.componentType,
+    status: output === undefined ? ('pass' as const) : ('fail' as const),
+    observedValue: Math.round((performance.now() - started) * 10) / 10,
+    observedUnit: 'ms' as const,
+    time: new Date().toISOString(),
+    ...(output !== undefined ? { output } : {}),
+  };
+  return [check.name, result];
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
+
+export type RequestVariables = { requestId: string; log: Logger };
+
+// A caller's id is kept when it looks like an id, so a proxy's ids join up; anything else is replaced.
+const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Takes or makes the request id, returns it, gives handlers a logger bound to it, and writes one line per
+ * request. The line holds the path without its query string, which may carry things nobody should log.
+ */
+export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: RequestVariables }> {
+  return async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
+    const log = logger.child({ requestId });
+    c.set('requestId', requestId);
+    c.set('log', log);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      c.header('x-request-id', requestId);
+      const status = c.res.status;
+      const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+      if (status >= 500) log.error(line, 'request failed');
+      else log.info(line, 'request');
+    }
+  };
+}

@@ -1,0 +1,15 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from './config.ts';
+
+/** JSON lines on stdout; tests pass a destination of their own to read what was logged. */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options = {
+    level,
+    base: { service: 'formgate' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    // Defence in depth: nothing should put these in a log line, and if something does they are masked.
+    redact: { paths: ['authorization', 'token', '*.authorization', '*.token', 'req.headers.authorization'], censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}

@@ -1,0 +1,103 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/connect.ts';
+import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
+
+export interface RunningServer {
+  readonly url: string;
+  /** Stops taking connections, lets in-flight requests finish, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Thrown for a startup failure the operator must fix; `exitCode` says how the process should end. */
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+// Requests still running this long after SIGTERM are cut off so the process can exit.
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const forms = await loadFormsFile(config.formsPath);
+  if (!forms.ok) throw new StartupError(forms.error.map(formatFormsFileError).join('\n'), 2);
+
+  const database = await openMigrated(config, logger);
+  const app = createApp({ config, database, forms: forms.value, logger });
+  const server = await listen(app.fetch, config);
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info(
+    { url, port, database: database.driver, forms: forms.value.list().map((f) => f.definition.name), protect: config.protect },
+    `Formgate listening on ${url}`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: finishing in-flight requests');
+      await closeServer(server);
+      await database.close();
+      logger.info('stopped');
+    })());
+  return { url, stop };
+}
+
+export async function openMigrated(config: Pick<Config, 'database'>, logger: Logger): Promise<Database> {
+  let database: Database | undefined;
+  try {
+    database = await openDatabase(config.database);
+    await database.migrate();
+    return database;
+  } catch (e) {
+    await database?.close().catch(() => {});
+    const reason = e instanceof Error ? e.message : String(e);
+    logger.debug({ err: e }, 'database startup failed');
+    throw new StartupError(`cannot open the ${describeTarget(config.database)}: ${reason}`, 1);
+  }
+}
+
+function describeTarget(target: Config['database']): string {
+  if (target.kind === 'postgres') return `PostgreSQL database at ${redactUrl(target.url)}`;
+  return target.kind === 'pglite-file' ? `embedded database in ${target.dir}` : 'in-memory database';
+}
+
+/** A database URL fit for a log line: no password. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(server as Server)) as Server;
+    server.once('error', (e) => reject(new StartupError(`cannot listen on ${config.host}:${config.port}: ${e.message}`, 1)));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    // Keep-alive connections with no request in flight would otherwise hold close() open.
+    server.closeIdleConnections();
+  });
+}
