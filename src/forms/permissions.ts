@@ -1,0 +1,106 @@
+import type { Caller } from '../auth/caller.ts';
+import type { FormDefinition } from './definition.ts';
+
+export const PERMISSIONS = [
+  'create',
+  'read_own',
+  'read_all',
+  'update_own',
+  'update_all',
+  'delete_own',
+  'delete_all',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** Access-list keys with a fixed meaning; an identity service cannot put a caller into them. */
+export const ANY_IDENTIFIED_GROUP = '*';
+export const ANONYMOUS_GROUP = 'anonymous';
+
+export type DocumentAction = 'read' | 'update' | 'delete';
+export type Scope = 'all' | 'own' | 'none';
+
+/** What a caller may do on one form, in the shape GET /api/v1/me reports it. */
+export interface FormAbilities {
+  create: boolean;
+  read: Scope;
+  update: Scope;
+  delete: Scope;
+}
+
+const ALL_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);
+
+/** Anonymous callers own no document, so `*_own` grants could never be exercised by them. */
+const OWN_PERMISSIONS: ReadonlySet<Permission> = new Set(['read_own', 'update_own', 'delete_own']);
+
+export function isPermission(value: unknown): value is Permission {
+  return typeof value === 'string' && (ALL_PERMISSIONS as ReadonlySet<string>).has(value);
+}
+
+/**
+ * The union of the grants of every access-list entry that applies to the caller. `*_own` grants are
+ * left out for anonymous callers: a list holding only `read_own` would otherwise make `readScope` say
+ * "own" to someone who owns nothing, inviting a `createdBy IS NULL` query over other people's documents.
+ */
+export function permissionsFor(form: FormDefinition, caller: Caller): ReadonlySet<Permission> {
+  const access = form.access;
+  const granted = new Set<Permission>();
+  const grant = (group: string): void => {
+    // Own-property lookup only: a group called "constructor" must not reach Object.prototype.
+    if (access && Object.hasOwn(access, group)) for (const p of access[group] ?? []) granted.add(p);
+  };
+
+  if (!access) {
+    for (const p of PERMISSIONS) granted.add(p);
+  } else if (caller.kind === 'anonymous') {
+    grant(ANONYMOUS_GROUP);
+  } else {
+    grant(ANY_IDENTIFIED_GROUP);
+    for (const group of caller.groups) {
+      if (group !== ANY_IDENTIFIED_GROUP && group !== ANONYMOUS_GROUP) grant(group);
+    }
+  }
+
+  if (caller.kind === 'anonymous') for (const p of OWN_PERMISSIONS) granted.delete(p);
+  return granted;
+}
+
+export function canCreate(perms: ReadonlySet<Permission>): boolean {
+  return perms.has('create');
+}
+
+export function scopeOf(perms: ReadonlySet<Permission>, action: DocumentAction): Scope {
+  if (perms.has(`${action}_all`)) return 'all';
+  if (perms.has(`${action}_own`)) return 'own';
+  return 'none';
+}
+
+export function readScope(perms: ReadonlySet<Permission>): Scope {
+  return scopeOf(perms, 'read');
+}
+
+/** Ownership is decided here, not from the set alone, so an anonymous caller never owns a document even if handed `*_own`. */
+export function canActOn(
+  perms: ReadonlySet<Permission>,
+  action: DocumentAction,
+  caller: Caller,
+  doc: { createdBy: string | null },
+): boolean {
+  switch (scopeOf(perms, action)) {
+    case 'all':
+      return true;
+    case 'own':
+      return caller.kind === 'user' && doc.createdBy !== null && doc.createdBy === caller.userId;
+    case 'none':
+      return false;
+  }
+}
+
+export function abilitiesFrom(perms: ReadonlySet<Permission>): FormAbilities {
+  return {
+    create: canCreate(perms),
+    read: scopeOf(perms, 'read'),
+    update: scopeOf(perms, 'update'),
+    delete: scopeOf(perms, 'delete'),
+  };
+}
