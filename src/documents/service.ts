@@ -83,12 +83,12 @@ export async function createDocument(ctx: Context, body: unknown): Promise<Resul
     deletedAt: null,
   };
   await store.insertDocument(ctx.db, row, versionOf(row, 'create', diffData({}, row.data)));
-  return ok(toView(row));
+  return ok(toView(ctx, row));
 }
 
 export async function getDocument(ctx: Context, id: string): Promise<Result<DocumentView, DocumentError>> {
   const found = await readable(ctx, await store.findDocument(ctx.db, ctx.form.definition.name, id), id);
-  return found.ok ? ok(toView(found.value)) : found;
+  return found.ok ? ok(toView(ctx, found.value)) : found;
 }
 
 export async function listDocuments(ctx: Context, options: ListOptions): Promise<Result<Page, DocumentError>> {
@@ -114,7 +114,7 @@ export async function listDocuments(ctx: Context, options: ListOptions): Promise
   });
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
-  return ok({ items: page.map(toView), nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null });
+  return ok({ items: page.map((row) => toView(ctx, row)), nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null });
 }
 
 export function patchDocument(
@@ -148,7 +148,16 @@ export async function documentHistory(ctx: Context, id: string): Promise<Result<
   const found = await readable(ctx, await store.findDocument(ctx.db, ctx.form.definition.name, id), id);
   if (!found.ok) return found;
   const versions = await store.listVersions(ctx.db, id);
-  return ok(versions.map((v) => ({ version: v.version, action: v.action, at: v.at.toISOString(), by: v.actor, changes: v.changes, data: v.data })));
+  return ok(
+    versions.map((v) => ({
+      version: v.version,
+      action: v.action,
+      at: v.at.toISOString(),
+      by: v.actor,
+      changes: v.changes.map(({ field, from, to }) => ({ field, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) })),
+      data: inFormOrder(ctx, v.data),
+    })),
+  );
 }
 
 type NextState = Pick<DocumentRow, 'data' | 'deletedAt' | 'deletedBy'>;
@@ -183,11 +192,11 @@ async function change(
     const state = next(row, now, actor);
     if (!state.ok) return state;
     const changes = diffData(row.data, state.value.data);
-    if (action === 'update' && changes.length === 0) return ok(toView(row));
+    if (action === 'update' && changes.length === 0) return ok(toView(ctx, row));
 
     const updated: DocumentRow = { ...row, ...state.value, version: row.version + 1, updatedAt: now, updatedBy: actor };
     await store.writeVersion(tx, updated, versionOf(updated, action, changes));
-    return ok(toView(updated));
+    return ok(toView(ctx, updated));
   });
 }
 
@@ -205,12 +214,12 @@ function versionOf(row: DocumentRow, action: VersionAction, changes: FieldChange
   return { documentId: row.id, version: row.version, action, data: row.data, changes, actor: row.updatedBy, at: row.updatedAt };
 }
 
-function toView(row: DocumentRow): DocumentView {
+function toView(ctx: Context, row: DocumentRow): DocumentView {
   return {
     id: row.id,
     form: row.form,
     version: row.version,
-    data: row.data,
+    data: inFormOrder(ctx, row.data),
     createdAt: row.createdAt.toISOString(),
     createdBy: row.createdBy,
     updatedAt: row.updatedAt.toISOString(),
@@ -218,6 +227,14 @@ function toView(row: DocumentRow): DocumentView {
     deletedAt: row.deletedAt?.toISOString() ?? null,
     deletedBy: row.deletedBy,
   };
+}
+
+// jsonb stores keys in its own order; people read documents in the order the form lists its fields.
+function inFormOrder(ctx: Context, data: Record<string, unknown>): Record<string, unknown> {
+  const ordered: Record<string, unknown> = {};
+  for (const field of Object.keys(ctx.form.definition.fields)) if (Object.hasOwn(data, field)) ordered[field] = data[field];
+  for (const [field, value] of Object.entries(data)) if (!Object.hasOwn(ordered, field)) ordered[field] = value;
+  return ordered;
 }
 
 function forbidden(ctx: Context, what: string): DocumentError {
