@@ -17,11 +17,12 @@ export const documents = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
-    // Keyset pages of a form's live documents, newest first, stay an index range scan at any size.
-    index('documents_form_live_idx').on(t.form, t.id.desc()).where(sql`${t.deletedAt} is null`),
-    index('documents_form_deleted_idx').on(t.form, t.id.desc()).where(sql`${t.deletedAt} is not null`),
+    // Keyset pages of a form's live documents, newest first, stay an index range scan at any size. Ascending on
+    // purpose: read backwards it matches `order by id desc` (nulls first), which a DESC NULLS LAST index would not.
+    index('documents_form_live_idx').on(t.form, t.id).where(sql`${t.deletedAt} is null`),
+    index('documents_form_deleted_idx').on(t.form, t.id).where(sql`${t.deletedAt} is not null`),
     // `mine=true` and read_own callers list by creator.
-    index('documents_form_creator_idx').on(t.form, t.createdBy, t.id.desc()),
+    index('documents_form_creator_idx').on(t.form, t.createdBy, t.id),
   ],
 );
 

@@ -33,6 +33,11 @@ export async function findDocument(db: Db, form: string, id: string, forUpdate =
 }
 
 export function listDocuments(db: Db, q: ListQuery): Promise<DocumentRow[]> {
+  return listQuery(db, q).execute();
+}
+
+/** The list query itself, apart from running it, so tests can ask the planner how it would run. */
+export function listQuery(db: Db, q: ListQuery) {
   const conditions = [eq(documents.form, q.form), q.deleted ? isNotNull(documents.deletedAt) : isNull(documents.deletedAt)];
   if (q.before !== undefined) conditions.push(lt(documents.id, q.before));
   if (q.createdBy !== undefined) conditions.push(eq(documents.createdBy, q.createdBy));

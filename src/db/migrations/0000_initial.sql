@@ -23,6 +23,6 @@ CREATE TABLE "documents" (
 );
 --> statement-breakpoint
 ALTER TABLE "document_versions" ADD CONSTRAINT "document_versions_document_id_documents_id_fk" FOREIGN KEY ("document_id") REFERENCES "public"."documents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "documents_form_live_idx" ON "documents" USING btree ("form","id" DESC NULLS LAST) WHERE "documents"."deleted_at" is null;--> statement-breakpoint
-CREATE INDEX "documents_form_deleted_idx" ON "documents" USING btree ("form","id" DESC NULLS LAST) WHERE "documents"."deleted_at" is not null;--> statement-breakpoint
-CREATE INDEX "documents_form_creator_idx" ON "documents" USING btree ("form","created_by","id" DESC NULLS LAST);
+CREATE INDEX "documents_form_live_idx" ON "documents" USING btree ("form","id") WHERE "documents"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "documents_form_deleted_idx" ON "documents" USING btree ("form","id") WHERE "documents"."deleted_at" is not null;--> statement-breakpoint
+CREATE INDEX "documents_form_creator_idx" ON "documents" USING btree ("form","created_by","id");
