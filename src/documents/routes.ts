@@ -60,7 +60,7 @@ const flag = (description: string) =>
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true')
-    .openapi({ description, type: 'string', enum: ['true', 'false'] });
+    .openapi({ description, type: 'string', enum: ['true', 'false'], default: 'false' });
 
 const ListQuery = z.object({
   limit: z.coerce
@@ -76,11 +76,15 @@ const ListQuery = z.object({
 });
 
 const IfMatch = z.object({
-  'if-match': z.string().optional().openapi({ description: 'Apply the change only if the document is still at this ETag (or `*`).', example: '"3"' }),
+  // Header validation matches names case-insensitively, so the contract can spell the header as RFC 9110 does.
+  'If-Match': z
+    .string()
+    .optional()
+    .openapi({ description: 'Apply the change only if the document is still at this ETag (`*`: at any version); else 412.', example: '"3"' }),
 });
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const etag = { ETag: { schema: { type: 'string' as const }, description: 'The document’s version, for If-Match.' } };
+const etag = { ETag: { schema: { type: 'string' as const }, description: 'The document’s version, quoted, for If-Match.', example: '"1"' } };
 const body = (description: string) => ({ required: true, description, content: { 'application/json': { schema: Data } } });
 
 export const createDocument = createRoute({
@@ -93,9 +97,13 @@ export const createDocument = createRoute({
   responses: {
     201: {
       ...json(DocumentSchema, 'Created.'),
-      headers: { ...etag, Location: { schema: { type: 'string' }, description: 'The new document’s URL.' } },
+      headers: { ...etag, Location: {
+        schema: { type: 'string', format: 'uri-reference' },
+        description: 'The new document’s path.',
+        example: '/api/v1/forms/contact/documents/0193a0b2-6c1e-7d2a-9f3b-2a1c5e4d3f21',
+      } },
     },
-    ...pickProblems(400, 403, 404, 413, 415, 422, 503),
+    ...pickProblems(400, 401, 403, 404, 413, 415, 422, 503),
   },
 });
 
@@ -106,7 +114,7 @@ export const listDocuments = createRoute({
   tags: ['documents'],
   summary: 'List a form’s documents, newest first, a page at a time',
   request: { params: FormPath, query: ListQuery },
-  responses: { 200: json(Page, 'One page.'), ...pickProblems(400, 403, 404, 503) },
+  responses: { 200: json(Page, 'One page.'), ...pickProblems(400, 401, 403, 404, 503) },
 });
 
 export const getDocument = createRoute({
@@ -116,7 +124,7 @@ export const getDocument = createRoute({
   tags: ['documents'],
   summary: 'Read a document',
   request: { params: DocumentPath },
-  responses: { 200: { ...json(DocumentSchema, 'The document.'), headers: etag }, ...pickProblems(403, 404, 503) },
+  responses: { 200: { ...json(DocumentSchema, 'The document.'), headers: etag }, ...pickProblems(401, 403, 404, 503) },
 });
 
 export const patchDocument = createRoute({
@@ -128,7 +136,7 @@ export const patchDocument = createRoute({
   request: { params: DocumentPath, headers: IfMatch, body: body('The fields to change; `null` clears an optional field.') },
   responses: {
     200: { ...json(DocumentSchema, 'The changed document.'), headers: etag },
-    ...pickProblems(400, 403, 404, 409, 412, 413, 415, 422, 503),
+    ...pickProblems(400, 401, 403, 404, 409, 412, 413, 415, 422, 503),
   },
 });
 
@@ -139,7 +147,7 @@ export const deleteDocument = createRoute({
   tags: ['documents'],
   summary: 'Delete a document (soft: it can be restored)',
   request: { params: DocumentPath, headers: IfMatch },
-  responses: { 204: { description: 'Deleted.' }, ...pickProblems(400, 403, 404, 409, 412, 503) },
+  responses: { 204: { description: 'Deleted.' }, ...pickProblems(400, 401, 403, 404, 409, 412, 503) },
 });
 
 export const restoreDocument = createRoute({
@@ -149,7 +157,7 @@ export const restoreDocument = createRoute({
   tags: ['documents'],
   summary: 'Restore a deleted document',
   request: { params: DocumentPath, headers: IfMatch },
-  responses: { 200: { ...json(DocumentSchema, 'The restored document.'), headers: etag }, ...pickProblems(400, 403, 404, 409, 412, 503) },
+  responses: { 200: { ...json(DocumentSchema, 'The restored document.'), headers: etag }, ...pickProblems(400, 401, 403, 404, 409, 412, 503) },
 });
 
 export const documentHistory = createRoute({
@@ -159,5 +167,5 @@ export const documentHistory = createRoute({
   tags: ['documents'],
   summary: 'Every version of a document: who, when and what changed',
   request: { params: DocumentPath },
-  responses: { 200: json(History, 'Oldest version first.'), ...pickProblems(403, 404, 503) },
+  responses: { 200: json(History, 'Oldest version first.'), ...pickProblems(401, 403, 404, 503) },
 });

@@ -28,7 +28,7 @@ export const listForms = createRoute({
   summary: 'List the forms',
   responses: {
     200: { description: 'Every form, in configuration order.', content: { 'application/json': { schema: z.object({ items: z.array(FormSummary) }).openapi('FormList') } } },
-    ...pickProblems(503),
+    ...pickProblems(401, 503),
   },
 });
 
@@ -38,9 +38,9 @@ export const getForm = createRoute({
   operationId: 'getForm',
   tags: ['forms'],
   summary: 'A form’s definition and the JSON Schema of its documents',
-  request: { params: z.object({ form: z.string().openapi({ param: { name: 'form', in: 'path' }, example: 'contact' }) }) },
+  request: { params: z.object({ form: z.string().openapi({ param: { name: 'form', in: 'path' }, description: 'The form name.', example: 'contact' }) }) },
   responses: {
     200: { description: 'The form.', content: { 'application/json': { schema: FormDetail } } },
-    ...pickProblems(404, 503),
+    ...pickProblems(401, 404, 503),
   },
 });

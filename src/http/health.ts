@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { problems } from './schemas.ts';
 
 /**
  * Health in the shape of draft-inadarei-api-health-check (`application/health+json`): `pass` or `fail`
@@ -33,14 +34,24 @@ const Live = z.object({ status: z.literal('pass') }).openapi('Liveness');
 const HEALTH_TYPE = 'application/health+json';
 const CHECK_TIMEOUT_MS = 3000;
 
+/** Health never needs a token, but one that is sent is still checked (the caller is then known). */
+const badToken = {
+  401: {
+    ...problems[401],
+    description: 'The request sent a token that is not valid. This route needs none: leave out the Authorization header.',
+  },
+};
+
 const healthRoute = createRoute({
   method: 'get',
   path: '/health',
   operationId: 'getHealth',
   tags: ['health'],
   summary: 'Readiness: the database (and, later, the identity service) answer',
+  security: [],
   responses: {
     200: { description: 'Every dependency answered.', content: { [HEALTH_TYPE]: { schema: Health } } },
+    ...badToken,
     503: { description: 'A dependency failed; `checks` says which and why.', content: { [HEALTH_TYPE]: { schema: Health } } },
   },
 });
@@ -51,7 +62,8 @@ const liveRoute = createRoute({
   operationId: 'getLiveness',
   tags: ['health'],
   summary: 'Liveness: the process is serving requests',
-  responses: { 200: { description: 'The process is up.', content: { [HEALTH_TYPE]: { schema: Live } } } },
+  security: [],
+  responses: { 200: { description: 'The process is up.', content: { [HEALTH_TYPE]: { schema: Live } } }, ...badToken },
 });
 
 export function healthRoutes(checks: readonly HealthCheck[]) {
