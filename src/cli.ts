@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { formatConfigError, resolveConfig, SERVE_OPTIONS, type Config } from './config.ts';
+import { formatConfigError, resolveConfig, resolveMigrateConfig, SERVE_OPTIONS, type Config } from './config.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
 import { openApiYamlOffline } from './http/openapi-offline.ts';
 import { createLogger } from './logger.ts';
@@ -57,7 +57,9 @@ async function serve(flags: Record<string, unknown>): Promise<void> {
 }
 
 async function migrate(flags: Record<string, unknown>): Promise<void> {
-  const cfg = config(flags);
+  const resolved = resolveMigrateConfig({ flags, env: process.env });
+  if (!resolved.ok) fail(formatConfigError(resolved.error), USAGE_ERROR);
+  const cfg = resolved.value;
   const logger = createLogger(cfg.logLevel);
   try {
     const database = await openMigrated(cfg, logger);

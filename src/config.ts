@@ -565,8 +565,22 @@ function deepFreeze<T>(value: T): T {
 
 /** Flags + environment → one deeply frozen `Config`, or the first problem found. Pure. */
 export function resolveConfig(input: ConfigInput): Result<Config, ConfigError> {
+  return attempt(() => build(input));
+}
+
+/** The part of the configuration `formgate migrate` needs: it must not trip over flags only `serve` reads. */
+export type MigrateConfig = Pick<Config, 'database' | 'logLevel'>;
+
+export function resolveMigrateConfig(input: Omit<ConfigInput, 'defaultFormsPath'>): Result<MigrateConfig, ConfigError> {
+  return attempt(() => {
+    const r = reader(input.flags, input.env);
+    return { database: database(r), logLevel: choice(r, 'log-level', LOG_LEVELS, 'info') };
+  });
+}
+
+function attempt<T>(make: () => T): Result<T, ConfigError> {
   try {
-    return ok(deepFreeze(build(input)));
+    return ok(deepFreeze(make()));
   } catch (e) {
     if (e instanceof Failure) return err(e.configError);
     throw e;

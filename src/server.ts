@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
@@ -34,6 +34,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const database = await openMigrated(config, logger);
   const app = createApp({ config, database, forms: forms.value, logger });
   const server = await listen(app.fetch, config);
+  const responses = trackResponses(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
@@ -45,7 +46,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down: finishing in-flight requests');
-      await closeServer(server);
+      await closeServer(server, responses);
       await database.close();
       logger.info('stopped');
     })());
@@ -89,15 +90,33 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, confi
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+/**
+ * Stops taking connections and lets requests in flight finish. Each response from then on says
+ * `Connection: close`, so keep-alive clients hang up after their last answer instead of holding the
+ * process open until the grace period cuts them off.
+ */
+function closeServer(server: Server, responses: Set<ServerResponse>): Promise<void> {
   return new Promise((resolve) => {
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      res.shouldKeepAlive = false;
+    });
+    for (const res of responses) if (!res.headersSent) res.shouldKeepAlive = false;
     server.close(() => {
       clearTimeout(force);
       resolve();
     });
-    // Keep-alive connections with no request in flight would otherwise hold close() open.
     server.closeIdleConnections();
   });
+}
+
+/** The responses being written right now, so shutdown can ask their connections to close after them. */
+function trackResponses(server: Server): Set<ServerResponse> {
+  const responses = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    responses.add(res);
+    res.once('close', () => responses.delete(res));
+  });
+  return responses;
 }

@@ -6,6 +6,7 @@ import {
   envName,
   formatConfigError,
   resolveConfig,
+  resolveMigrateConfig,
   type Config,
   type ConfigError,
   type FlagName,
@@ -521,5 +522,18 @@ describe('SERVE_OPTIONS', () => {
 
     const e = bad(parse(['--port', 'abc', '--protect', 'none']));
     expect(e.message).toContain('got "abc"');
+  });
+});
+
+describe('resolveMigrateConfig', () => {
+  it('reads only the database and log level, ignoring serve-only settings', () => {
+    const r = resolveMigrateConfig({ flags: { 'database-url': 'postgres://db.internal/forms' }, env: { FORMGATE_PORT: 'abc', FORMGATE_LOG_LEVEL: 'warn' } });
+    expect(r).toEqual({ ok: true, value: { database: { kind: 'postgres', url: 'postgres://db.internal/forms' }, logLevel: 'warn' } });
+  });
+
+  it('still rejects a bad database URL', () => {
+    const r = resolveMigrateConfig({ flags: { 'database-url': 'mysql://x' }, env: {} });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.flag).toBe('database-url');
   });
 });
