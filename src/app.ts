@@ -12,7 +12,7 @@ import type { FormRegistry } from './forms/index.ts';
 import { healthRoutes } from './http/health.ts';
 import { DOCS_HTML, openApiDocument } from './http/openapi.ts';
 import { ProblemError, problemBody, problemResponse } from './http/problem.ts';
-import { requestLog, type RequestVariables } from './http/request-log.ts';
+import { requestLog, summarizeFailure, type RequestVariables } from './http/request-log.ts';
 
 export interface AppParts {
   config: Pick<Config, 'protect' | 'auth' | 'maxBodyBytes'>;
@@ -43,7 +43,8 @@ export function createApp(parts: AppParts) {
   });
   app.onError((error, c) => {
     const { status, detail, extensions, headers } = describeError(error);
-    if (status >= 500 && !(error instanceof ProblemError)) c.var.log?.error({ err: error }, 'request failed');
+    // The request's own log line carries the cause, so one failure is one line.
+    if (status >= 500 && !(error instanceof ProblemError)) c.set('failure', summarizeFailure(error));
     return problemResponse(problemBody(status, detail, { ...extensions, requestId: c.var.requestId }, c.req.path), headers);
   });
   return app;

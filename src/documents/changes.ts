@@ -17,7 +17,8 @@ export function diffData(before: Data, after: Data): FieldChange[] {
 
 /** A merge patch: `null` removes a field, anything else sets it. */
 export function applyPatch(data: Data, patch: Data): Data {
-  const merged: Data = { ...data };
+  // Without a prototype, a field named `__proto__` is a field like any other, so validation can reject it.
+  const merged: Data = Object.assign(Object.create(null) as Data, data);
   for (const [field, value] of Object.entries(patch)) {
     if (value === null) delete merged[field];
     else merged[field] = value;

@@ -40,7 +40,7 @@ export function documentRoutes(deps: DocumentDeps) {
 
   app.openapi(routes.createDocument, async (c) => {
     const { form } = c.req.valid('param');
-    const doc = unwrap(await service.createDocument(context(c.var.caller, form), c.req.valid('json')));
+    const doc = unwrap(await service.createDocument(context(c.var.caller, form), await rawJson(c)));
     c.header('Location', `/api/v1/forms/${encodeURIComponent(form)}/documents/${doc.id}`);
     c.header('ETag', etagOf(doc.version));
     return c.json(doc, 201);
@@ -63,7 +63,7 @@ export function documentRoutes(deps: DocumentDeps) {
   app.openapi(routes.patchDocument, async (c) => {
     const { form, id } = c.req.valid('param');
     const ctx = context(c.var.caller, form);
-    const doc = unwrap(await service.patchDocument(ctx, documentId(id, form), c.req.valid('json'), parseIfMatch(c.req.header('if-match'))));
+    const doc = unwrap(await service.patchDocument(ctx, documentId(id, form), await rawJson(c), parseIfMatch(c.req.header('if-match'))));
     c.header('ETag', etagOf(doc.version));
     return c.json(doc, 200);
   });
@@ -95,6 +95,14 @@ export function documentRoutes(deps: DocumentDeps) {
 function documentId(id: string, form: string): string {
   if (!UUID.test(id)) throw new ProblemError(404, `There is no document ${id.slice(0, 100)} in form "${form}".`);
   return id.toLowerCase();
+}
+
+/**
+ * The body exactly as sent. The route's zod schema has already checked it is an object, but its parsed copy
+ * drops a `__proto__` key, which the form's validation must see to reject it as an unknown field.
+ */
+function rawJson(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
+  return c.req.json();
 }
 
 function unwrap<T>(result: Result<T, service.DocumentError>): T {

@@ -16,6 +16,7 @@ export const MESSAGES = {
   datetime: 'must be a date and time with a time zone offset (RFC 3339, e.g. 2024-05-01T09:30:00Z)',
   boolean: 'must be true or false',
   duplicate: 'is chosen more than once',
+  storable: 'must not contain NUL characters or unpaired UTF-16 surrogates',
   oneOf: (options: readonly string[]) => `must be one of: ${options.join(', ')}`,
   listOf: (options: readonly string[]) => `must be a list of choices from: ${options.join(', ')}`,
 } as const;
@@ -99,7 +100,8 @@ function valueSchema(field: FieldDefinition): z.ZodType {
 }
 
 function withLengths<S extends z.ZodType<string>>(schema: S, field: { minLength?: number; maxLength?: number }): S {
-  let out = schema;
+  // PostgreSQL's jsonb cannot hold U+0000 or half a surrogate pair; such text is the sender's mistake, not ours.
+  let out = schema.check(z.refine((v: string) => !v.includes('\u0000') && v.isWellFormed(), { error: MESSAGES.storable }));
   if (field.minLength !== undefined) {
     out = out.check(
       z.minLength(field.minLength, { error: `must be at least ${plural(field.minLength, 'character')} long` }),

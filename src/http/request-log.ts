@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 
-export type RequestVariables = { requestId: string; log: Logger };
+export type RequestVariables = { requestId: string; log: Logger; failure?: FailureSummary };
+
+/** What the request line says about an unexpected error: enough to find the cause, never the data. */
+export interface FailureSummary {
+  type: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}
 
 // A caller's id is kept when it looks like an id, so a proxy's ids join up; anything else is replaced.
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -24,9 +32,32 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: Reque
     } finally {
       c.header('x-request-id', requestId);
       const status = c.res.status;
-      const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+      const line = {
+        method: c.req.method,
+        path: c.req.path,
+        status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        ...(c.var.failure ? { error: c.var.failure } : {}),
+      };
       if (status >= 500) log.error(line, 'request failed');
       else log.info(line, 'request');
     }
+  };
+}
+
+/**
+ * The innermost cause of an error. Query-builder errors wrap the driver's and put the query's parameters,
+ * which are people's form answers, in their own message, so only the driver's message is kept.
+ */
+export function summarizeFailure(error: unknown): FailureSummary {
+  let inner: unknown = error;
+  for (let depth = 0; depth < 5 && inner instanceof Error && inner.cause instanceof Error; depth++) inner = inner.cause;
+  if (!(inner instanceof Error)) return { type: typeof inner, message: String(inner).slice(0, 500) };
+  const code = (inner as { code?: unknown }).code;
+  return {
+    type: inner.name,
+    message: inner.message.slice(0, 500),
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(inner.stack ? { stack: inner.stack } : {}),
   };
 }

@@ -1,0 +1,134 @@
+import { STATUS_CODES } from 'node:http';
+import { expect } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import type { AuthConfig, ProtectConfig } from '../../src/config.ts';
+import type { Database } from '../../src/db/connect.ts';
+import type { FormRegistry } from '../../src/forms/index.ts';
+import { createLogger } from '../../src/logger.ts';
+import { openMigratedDatabase, type DriverCase } from './databases.ts';
+import { fixtureForms } from './forms.ts';
+
+/** One parsed pino line. */
+export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
+
+export interface TestAppOptions {
+  protect?: ProtectConfig;
+  /** The identity-service URL; absent means every domain must be `none`. */
+  authUrl?: string;
+  maxBodyBytes?: number;
+  /** Reuse an open database instead of opening (and owning) a new one. */
+  database?: Database;
+  forms?: FormRegistry;
+}
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  database: Database;
+  forms: FormRegistry;
+  /** Every line logged so far, parsed. */
+  logs: LogLine[];
+  /** The request log lines (msg `request` or `request failed`) with this request id. */
+  requestLines(requestId: string): LogLine[];
+  /** Closes the database if this helper opened it; once, however often it is called. */
+  close(): Promise<void>;
+}
+
+export const TEST_MAX_BODY_BYTES = 16 * 1024;
+
+const NO_PROTECTION: ProtectConfig = { forms: 'none', documents: 'none' };
+
+export function authConfig(url: string | undefined): AuthConfig {
+  return {
+    ...(url === undefined ? {} : { url }),
+    protocol: 'formgate',
+    healthUrl: null,
+    timeoutMs: 2000,
+    cache: { size: 100, maxTtlS: 300, defaultTtlS: 60, negativeTtlS: 5, staleIfErrorS: 0 },
+    groupsClaim: 'groups',
+  };
+}
+
+/** The real app on a migrated database of the given driver, with the fixture forms and a captured logger. */
+export async function buildTestApp(driver: DriverCase, options: TestAppOptions = {}): Promise<TestApp> {
+  const owned = options.database === undefined;
+  const database = options.database ?? (await openMigratedDatabase(driver));
+  const forms = options.forms ?? (await fixtureForms());
+  const logs: LogLine[] = [];
+  let closing: Promise<void> | undefined;
+  const logger = createLogger('info', {
+    write(chunk: string) {
+      for (const line of chunk.split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
+    },
+  });
+  const app = createApp({
+    config: {
+      protect: options.protect ?? NO_PROTECTION,
+      auth: authConfig(options.authUrl),
+      maxBodyBytes: options.maxBodyBytes ?? TEST_MAX_BODY_BYTES,
+    },
+    database,
+    forms,
+    logger,
+  });
+  return {
+    app,
+    database,
+    forms,
+    logs,
+    requestLines: (requestId) => logs.filter((l) => l.requestId === requestId && (l.msg === 'request' || l.msg === 'request failed')),
+    close: () => (closing ??= owned ? database.close() : Promise.resolve()),
+  };
+}
+
+export const PROBLEM_TYPE = 'application/problem+json';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  requestId: string;
+  errors?: { path: string; message: string }[];
+  [extension: string]: unknown;
+}
+
+/**
+ * Asserts an RFC 9457 response: the status, `application/problem+json`, and every member Formgate promises
+ * (type, title, status, detail, instance = the request's path, requestId = the x-request-id header).
+ */
+export async function expectProblem(res: Response, status: number, path?: string): Promise<Problem> {
+  const text = await res.text();
+  expect(res.status, `expected ${status}, got ${res.status}: ${text.slice(0, 500)}`).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json(;|$)/);
+  const body = JSON.parse(text) as Problem;
+  expect(body).toMatchObject({ type: expect.any(String), title: STATUS_CODES[status], status, detail: expect.any(String), instance: expect.any(String) });
+  expect(body.type.length).toBeGreaterThan(0);
+  expect(body.detail.length).toBeGreaterThan(0);
+  if (path !== undefined) expect(body.instance).toBe(path);
+  expect(body.requestId).toEqual(expect.any(String));
+  expect(body.requestId).toBe(res.headers.get('x-request-id'));
+  return body;
+}
+
+/**
+ * A request whose body is a stream: no Content-Length, as with `Transfer-Encoding: chunked`. Node's fetch
+ * needs `duplex: 'half'` for a stream body, which the RequestInit type of @types/node 20 does not list.
+ */
+export function streamInit(method: string, chunks: Uint8Array[], headers: Record<string, string> = { 'content-type': 'application/json' }): RequestInit {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  const init: RequestInit & { duplex: 'half' } = { method, headers, body, duplex: 'half' };
+  return init;
+}
+
+/** A JSON request's init. */
+export function jsonInit(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } };
+}
