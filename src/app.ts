@@ -8,7 +8,7 @@ import type { Database } from './db/connect.ts';
 import { isDatabaseUnavailable } from './db/errors.ts';
 import { documentRoutes } from './documents/handlers.ts';
 import { formRoutes } from './forms/handlers.ts';
-import type { FormRegistry } from './forms/index.ts';
+import { jsonPointer, type FormRegistry } from './forms/index.ts';
 import { healthRoutes } from './http/health.ts';
 import { DOCS_HTML, openApiDocument } from './http/openapi.ts';
 import { ProblemError, problemBody, problemResponse } from './http/problem.ts';
@@ -62,10 +62,7 @@ function describeError(error: Error): Pick<ProblemError, 'status' | 'detail' | '
 /** Input that breaks a route's contract: 422 for a JSON body, 400 for the query, path or headers. */
 const rejectInvalidInput: Hook<unknown, AppEnv, string, unknown> = (result) => {
   if (result.success) return;
-  const errors = result.error.issues.map((issue) => ({
-    path: issue.path.length === 0 ? '' : `/${issue.path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`,
-    message: issue.message,
-  }));
+  const errors = result.error.issues.map((issue) => ({ path: jsonPointer(issue.path), message: issue.message }));
   if (result.target === 'json') throw new ProblemError(422, 'The body must be a JSON object of field values.', { errors });
   throw new ProblemError(400, `The request's ${result.target === 'param' ? 'path' : result.target} is malformed.`, { errors });
 };

@@ -6,7 +6,7 @@ import { formatConfigError, resolveConfig, resolveMigrateConfig, SERVE_OPTIONS, 
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
 import { openApiYamlOffline } from './http/openapi-offline.ts';
 import { createLogger } from './logger.ts';
-import { openMigrated, startServer, StartupError } from './server.ts';
+import { openMigrated, startServer, StartupError, type RunningServer } from './server.ts';
 
 /**
  * The `formgate` command. Exit codes: 0 done; 1 a runtime failure (database unreachable, a check that
@@ -35,15 +35,13 @@ const withServeOptions = (y: Argv) => y.options(SERVE_OPTIONS);
 async function serve(flags: Record<string, unknown>): Promise<void> {
   const cfg = config(flags);
   const logger = createLogger(cfg.logLevel);
-  let server;
-  try {
-    server = await startServer(cfg, logger);
-  } catch (e) {
-    if (e instanceof StartupError) fail(`formgate: ${e.message}`, e.exitCode);
-    throw e;
-  }
+  // Listen for signals before startup: a SIGTERM while migrations run waits for them, then stops cleanly.
+  let signalled: string | undefined;
+  let server: RunningServer | undefined;
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'signal received');
+    signalled = signal;
+    if (!server) return;
     server.stop().then(
       () => process.exit(0),
       (e: unknown) => {
@@ -54,6 +52,13 @@ async function serve(flags: Record<string, unknown>): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  try {
+    server = await startServer(cfg, logger);
+  } catch (e) {
+    if (e instanceof StartupError) fail(`formgate: ${e.message}`, e.exitCode);
+    throw e;
+  }
+  if (signalled) shutdown(signalled);
 }
 
 async function migrate(flags: Record<string, unknown>): Promise<void> {

@@ -147,7 +147,7 @@ export const SERVE_OPTIONS = {
     describe:
       'all, writes or none for every domain; DOMAIN=LEVEL (repeatable) overrides one domain (forms, documents)' +
       ' [env: FORMGATE_PROTECT, comma-separated]',
-    type: 'array',
+    type: 'string',
     defaultDescription: 'all',
     group: G_PROTECT,
   },

@@ -33,7 +33,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   const database = await openMigrated(config, logger);
   const app = createApp({ config, database, forms: forms.value, logger });
-  const server = await listen(app.fetch, config);
+  const server = await listen(app.fetch, config).catch(async (e: unknown) => {
+    await database.close();
+    throw e;
+  });
   const responses = trackResponses(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -498,7 +498,7 @@ describe('SERVE_OPTIONS', () => {
       expect(o).not.toHaveProperty('default');
       expect(o.describe).toBeTruthy();
       expect(o.defaultDescription).toBeTruthy();
-      expect(o.type).toBe(name === 'protect' ? 'array' : 'string');
+      expect(o.type).toBe('string');
     }
   });
 

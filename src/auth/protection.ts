@@ -19,7 +19,3 @@ export function needsToken(protection: Protection, method: string, path: string)
   const level = protection[domain];
   return level === 'all' || (level === 'writes' && !READS.has(method.toUpperCase()));
 }
-
-export function protectsAnything(protection: Protection): boolean {
-  return Object.values(protection).some((level) => level !== 'none');
-}

@@ -97,10 +97,7 @@ function documentId(id: string, form: string): string {
   return id.toLowerCase();
 }
 
-/**
- * The body exactly as sent. The route's zod schema has already checked it is an object, but its parsed copy
- * drops a `__proto__` key, which the form's validation must see to reject it as an unknown field.
- */
+/** The body exactly as sent, parsed once by the JSON guard; the form's validation judges its content. */
 function rawJson(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
   return c.req.json();
 }

@@ -85,7 +85,13 @@ const IfMatch = z.object({
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const etag = { ETag: { schema: { type: 'string' as const }, description: 'The document’s version, quoted, for If-Match.', example: '"1"' } };
-const body = (description: string) => ({ required: true, description, content: { 'application/json': { schema: Data } } });
+// The body's schema is given as a reference, not a zod schema, on purpose: the JSON guard (http/json-body.ts)
+// is then the one judge of media type and syntax, and the form's own validation the judge of content.
+const body = (description: string) => ({
+  required: true,
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/DocumentData' } } },
+});
 
 export const createDocument = createRoute({
   method: 'post',

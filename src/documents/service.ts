@@ -3,7 +3,7 @@ import { callerId, type Caller } from '../auth/caller.ts';
 import type { Db } from '../db/connect.ts';
 import type { DocumentRow, FieldChange, VersionAction, VersionRow } from '../db/schema.ts';
 import type { CompiledForm, FieldError } from '../forms/index.ts';
-import { canActOn, canCreate, permissionsFor, readScope } from '../forms/index.ts';
+import { canActOn, canCreate, jsonPointer, permissionsFor, readScope } from '../forms/index.ts';
 import { err, ok, type Result } from '../result.ts';
 import { applyPatch, diffData } from './changes.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -126,6 +126,9 @@ export function patchDocument(
   return change(ctx, id, 'update', precondition, (row) => {
     if (row.deletedAt !== null) return err(conflict('is deleted; restore it before changing it'));
     if (!isObject(patch)) return err(invalid([{ path: '', message: 'must be a JSON object' }]));
+    // Clearing a field the form does not have is a typo worth reporting, not a no-op.
+    const strays = Object.keys(patch).filter((field) => patch[field] === null && !Object.hasOwn(ctx.form.definition.fields, field));
+    if (strays.length > 0) return err(invalid(strays.map((field) => ({ path: jsonPointer([field]), message: 'unknown field' }))));
     const valid = ctx.form.validate(applyPatch(row.data, patch));
     if (!valid.ok) return err(invalid(valid.error));
     return ok({ data: valid.value, deletedAt: null, deletedBy: null });
@@ -246,8 +249,14 @@ function conflict(what: string): DocumentError {
   return { kind: 'conflict', detail: `The document ${what}.` };
 }
 
+// A body with thousands of unknown keys must not earn a response many times its size.
+const MAX_REPORTED_ERRORS = 100;
+
 function invalid(errors: FieldError[]): DocumentError {
-  return { kind: 'invalid', detail: `The document has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}.`, errors };
+  const fields = new Set(errors.map((e) => e.path)).size;
+  const shown = errors.slice(0, MAX_REPORTED_ERRORS);
+  const cut = errors.length > shown.length ? ` The first ${shown.length} of ${errors.length} problems are listed.` : '';
+  return { kind: 'invalid', detail: `The document has ${fields} invalid field${fields === 1 ? '' : 's'}.${cut}`, errors: shown };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

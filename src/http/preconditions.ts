@@ -17,7 +17,7 @@ export function parseIfMatch(header: string | undefined): VersionPrecondition {
   const versions: number[] = [];
   for (const part of value.split(',')) {
     const tag = part.trim();
-    const strong = /^"(\d{1,9})"$/.exec(tag);
+    const strong = /^"(0|[1-9]\d{0,8})"$/.exec(tag);
     if (strong) versions.push(Number(strong[1]));
     else if (!/^W\/"[^"]*"$/.test(tag) && !/^"[^"]*"$/.test(tag)) {
       throw new ProblemError(400, 'If-Match must be "*" or a list of quoted ETags such as "3", as sent in the ETag header.');

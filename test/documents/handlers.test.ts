@@ -5,7 +5,6 @@ import { buildTestApp, expectProblem, jsonInit, UUID, type TestApp } from '../su
 
 /** The documents API over HTTP (app.request, no socket), on a real database of each driver. */
 
-
 const NOTES = '/api/v1/forms/notes/documents';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -179,5 +178,32 @@ describe.each(DRIVERS)('documents over HTTP on $name', (driver) => {
   it('mine=true gives an anonymous caller an empty page: anonymous callers own nothing', async () => {
     await create({ title: 'anonymous' });
     expect(await json<Page>(await request(`${NOTES}?mine=true`), 200)).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('If-Match compares exactly: "01" is not version 1', async () => {
+    const doc = await create({ title: 'exact' });
+    const res = await request(`${NOTES}/${doc.id}`, jsonInit('PATCH', { title: 'x' }, { 'if-match': '"01"' }));
+    await expectProblem(res, 412);
+  });
+
+  it('clearing a field the form does not have is an unknown field, not a silent no-op', async () => {
+    const doc = await create({ title: 'typo' });
+    const problem = await expectProblem(await request(`${NOTES}/${doc.id}`, jsonInit('PATCH', { titel: null })), 422);
+    expect(problem.errors).toEqual([{ path: '/titel', message: 'unknown field' }]);
+    expect((await json<Doc>(await request(`${NOTES}/${doc.id}`), 200)).version).toBe(1);
+  });
+
+  it('accepts every spelling of a JSON content type with parameters', async () => {
+    for (const type of ['application/json ; charset=utf-8', 'application/json;charset=UTF-8', 'Application/JSON', 'application/merge-patch+json']) {
+      const res = await request(NOTES, { method: 'POST', body: JSON.stringify({ title: type }), headers: { 'content-type': type } });
+      expect(res.status, type).toBe(201);
+    }
+  });
+
+  it('lists at most 100 problems for a body with thousands of unknown fields', async () => {
+    const body = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`f${i}`, i]));
+    const problem = await expectProblem(await request(NOTES, jsonInit('POST', { title: 'big', ...body })), 422);
+    expect(problem.errors).toHaveLength(100);
+    expect(problem.detail).toContain('The first 100 of 1000 problems are listed.');
   });
 });

@@ -78,6 +78,13 @@ describe.concurrent('configuration mistakes exit 2 with one line naming the flag
     expect(r.stderr).toMatch(/\bnope\b/);
     expect(r.stdout).toBe('');
   });
+
+  it('--protect does not swallow the command that follows it', async ({ expect }) => {
+    const r = await runCli(['--protect', 'none', 'serve', '--port', 'abc']);
+    expect(r.code).toBe(2);
+    expect(lines(r)).toHaveLength(1);
+    expect(r.stderr).toContain('--port');
+  });
 });
 
 describe.concurrent('forms files and help', { timeout: 60_000 }, () => {
