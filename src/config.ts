@@ -6,6 +6,7 @@
  * environment twin `FORMGATE_<FLAG>` (empty = unset), then the default. The first problem found is
  * returned as a `ConfigError` whose message is one line naming the flag and the fix.
  */
+import { deepFreeze } from './freeze.ts';
 import { err, ok, type Result } from './result.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -555,13 +556,6 @@ function build(input: ConfigInput): Config {
   return { port, host, database: db, formsPath, protect: prot, auth, adminGroup, logLevel, maxBodyBytes };
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /** Flags + environment → one deeply frozen `Config`, or the first problem found. Pure. */
 export function resolveConfig(input: ConfigInput): Result<Config, ConfigError> {

@@ -1,6 +1,7 @@
+import { isDocumentId } from './ids.ts';
+
 // The list cursor is opaque to clients: today it wraps the id of the last document on the page,
 // tomorrow it may carry more without breaking anyone who treats it as a token.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function encodeCursor(lastId: string): string {
   return Buffer.from(`v1:${lastId}`).toString('base64url');
@@ -10,5 +11,5 @@ export function encodeCursor(lastId: string): string {
 export function decodeCursor(cursor: string): string | undefined {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = text.startsWith('v1:') ? text.slice(3) : '';
-  return UUID.test(id) ? id : undefined;
+  return isDocumentId(id) ? id : undefined;
 }

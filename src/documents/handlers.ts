@@ -7,6 +7,7 @@ import { jsonBody } from '../http/json-body.ts';
 import { etagOf, parseIfMatch } from '../http/preconditions.ts';
 import { ProblemError } from '../http/problem.ts';
 import type { Result } from '../result.ts';
+import { isDocumentId } from './ids.ts';
 import * as routes from './routes.ts';
 import * as service from './service.ts';
 
@@ -26,8 +27,6 @@ const STATUS: Record<service.DocumentError['kind'], number> = {
   precondition_failed: 412,
   invalid: 422,
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Turns HTTP requests into service calls and service results into responses; the rules live in service.ts. */
 export function documentRoutes(deps: DocumentDeps) {
@@ -93,7 +92,7 @@ export function documentRoutes(deps: DocumentDeps) {
 
 // An id that is not a UUID cannot name a document, and must not reach a uuid column as text.
 function documentId(id: string, form: string): string {
-  if (!UUID.test(id)) throw new ProblemError(404, `There is no document ${id.slice(0, 100)} in form "${form}".`);
+  if (!isDocumentId(id)) throw new ProblemError(404, `There is no document ${id.slice(0, 100)} in form "${form}".`);
   return id.toLowerCase();
 }
 

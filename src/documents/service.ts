@@ -1,4 +1,3 @@
-import { v7 as uuidv7 } from 'uuid';
 import { callerId, type Caller } from '../auth/caller.ts';
 import type { Db } from '../db/connect.ts';
 import type { DocumentRow, FieldChange, VersionAction, VersionRow } from '../db/schema.ts';
@@ -7,6 +6,7 @@ import { canActOn, canCreate, jsonPointer, permissionsFor, readScope } from '../
 import { err, ok, type Result } from '../result.ts';
 import { applyPatch, diffData } from './changes.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { newDocumentId } from './ids.ts';
 import * as store from './store.ts';
 
 /** The rules of a document's life: who may do what, validation, versions and history. */
@@ -71,7 +71,7 @@ export async function createDocument(ctx: Context, body: unknown): Promise<Resul
   const now = new Date();
   const actor = callerId(ctx.caller);
   const row: DocumentRow = {
-    id: uuidv7(),
+    id: newDocumentId(),
     form: ctx.form.definition.name,
     version: 1,
     data: valid.value,

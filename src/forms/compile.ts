@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deepFreeze } from '../freeze.ts';
 import { err, ok, type Result } from '../result.ts';
 import type { FieldDefinition, FormDefinition } from './definition.ts';
 import { toFieldErrors, type FieldError } from './field-errors.ts';
@@ -60,10 +61,3 @@ function isJsonObject(data: unknown): data is Record<string, unknown> {
   return typeof data === 'object' && data !== null && !Array.isArray(data);
 }
 
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}

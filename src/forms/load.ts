@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { err, ok, type Result } from '../result.ts';
-import { compileForm, deepFreeze } from './compile.ts';
+import { deepFreeze } from '../freeze.ts';
+import { compileForm } from './compile.ts';
 import { formsFileSchema, type FormDefinition, type FormsFile } from './definition.ts';
 import { describeFileIssues } from './file-issues.ts';
 import { createFormRegistry, type FormRegistry } from './registry.ts';
