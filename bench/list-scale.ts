@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { pino } from 'pino';
 import { createApp } from '../src/app.ts';
 import type { Database } from '../src/db/connect.ts';
+import { encodeCursor } from '../src/documents/cursor.ts';
 import type { FormRegistry } from '../src/forms/index.ts';
 
 /**
@@ -20,7 +21,7 @@ const SAMPLES = 200;
 
 export async function listScale(database: Database, sql: postgres.Sql, forms: FormRegistry, form: string): Promise<ScaleRow[]> {
   const app = createApp({
-    config: { protect: { forms: 'none', documents: 'none' }, auth: { url: undefined } as never, maxBodyBytes: 1 << 20 },
+    config: { protect: { forms: 'none', documents: 'none' }, auth: {}, maxBodyBytes: 1 << 20 },
     database,
     forms,
     logger: pino({ level: 'silent' }),
@@ -37,7 +38,7 @@ export async function listScale(database: Database, sql: postgres.Sql, forms: Fo
     const base = `/api/v1/forms/${form}/documents?limit=${PAGE}`;
     // A cursor half way down the list: the page a keyset walk reaches after target/2 documents.
     const [middle] = await sql<{ id: string }[]>`select id from documents where form = ${form} order by id desc offset ${Math.floor(target / 2)} limit 1`;
-    const cursor = Buffer.from(`v1:${middle!.id}`).toString('base64url');
+    const cursor = encodeCursor(middle!.id);
     rows.push({
       documents: target,
       loadSeconds,

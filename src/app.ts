@@ -15,7 +15,7 @@ import { ProblemError, problemBody, problemResponse } from './http/problem.ts';
 import { requestLog, summarizeFailure, type RequestVariables } from './http/request-log.ts';
 
 export interface AppParts {
-  config: Pick<Config, 'protect' | 'auth' | 'maxBodyBytes'>;
+  config: Pick<Config, 'protect' | 'maxBodyBytes'> & { auth: Pick<Config['auth'], 'url'> };
   database: Database;
   forms: FormRegistry;
   logger: Logger;

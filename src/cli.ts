@@ -36,29 +36,30 @@ async function serve(flags: Record<string, unknown>): Promise<void> {
   const cfg = config(flags);
   const logger = createLogger(cfg.logLevel);
   // Listen for signals before startup: a SIGTERM while migrations run waits for them, then stops cleanly.
-  let signalled: string | undefined;
+  let signalled = false;
   let server: RunningServer | undefined;
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'signal received');
-    signalled = signal;
-    if (!server) return;
-    server.stop().then(
+  const stop = (running: RunningServer) =>
+    running.stop().then(
       () => process.exit(0),
       (e: unknown) => {
         logger.error({ err: e }, 'shutdown failed');
         process.exit(1);
       },
     );
+  const onSignal = (signal: string) => {
+    logger.info({ signal, starting: server === undefined }, 'signal received');
+    signalled = true;
+    if (server) void stop(server);
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
   try {
     server = await startServer(cfg, logger);
   } catch (e) {
     if (e instanceof StartupError) fail(`formgate: ${e.message}`, e.exitCode);
     throw e;
   }
-  if (signalled) shutdown(signalled);
+  if (signalled) void stop(server);
 }
 
 async function migrate(flags: Record<string, unknown>): Promise<void> {

@@ -31,6 +31,7 @@ const STATUS: Record<service.DocumentError['kind'], number> = {
 /** Turns HTTP requests into service calls and service results into responses; the rules live in service.ts. */
 export function documentRoutes(deps: DocumentDeps) {
   const app = new OpenAPIHono<Env>();
+  // The JSON guard parses each body once (Hono caches it for c.req.json()); the form's validation judges it.
   const body = jsonBody(deps.maxBodyBytes);
   app.on(['POST'], ['/api/v1/forms/:form/documents'], ...body);
   app.on(['PATCH'], ['/api/v1/forms/:form/documents/:id'], ...body);
@@ -39,7 +40,7 @@ export function documentRoutes(deps: DocumentDeps) {
 
   app.openapi(routes.createDocument, async (c) => {
     const { form } = c.req.valid('param');
-    const doc = unwrap(await service.createDocument(context(c.var.caller, form), await rawJson(c)));
+    const doc = unwrap(await service.createDocument(context(c.var.caller, form), await c.req.json()));
     c.header('Location', `/api/v1/forms/${encodeURIComponent(form)}/documents/${doc.id}`);
     c.header('ETag', etagOf(doc.version));
     return c.json(doc, 201);
@@ -62,7 +63,7 @@ export function documentRoutes(deps: DocumentDeps) {
   app.openapi(routes.patchDocument, async (c) => {
     const { form, id } = c.req.valid('param');
     const ctx = context(c.var.caller, form);
-    const doc = unwrap(await service.patchDocument(ctx, documentId(id, form), await rawJson(c), parseIfMatch(c.req.header('if-match'))));
+    const doc = unwrap(await service.patchDocument(ctx, documentId(id, form), await c.req.json(), parseIfMatch(c.req.header('if-match'))));
     c.header('ETag', etagOf(doc.version));
     return c.json(doc, 200);
   });
@@ -94,11 +95,6 @@ export function documentRoutes(deps: DocumentDeps) {
 function documentId(id: string, form: string): string {
   if (!isDocumentId(id)) throw new ProblemError(404, `There is no document ${id.slice(0, 100)} in form "${form}".`);
   return id.toLowerCase();
-}
-
-/** The body exactly as sent, parsed once by the JSON guard; the form's validation judges its content. */
-function rawJson(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
-  return c.req.json();
 }
 
 function unwrap<T>(result: Result<T, service.DocumentError>): T {

@@ -2,7 +2,7 @@ import { callerId, type Caller } from '../auth/caller.ts';
 import type { Db } from '../db/connect.ts';
 import type { DocumentRow, FieldChange, VersionAction, VersionRow } from '../db/schema.ts';
 import type { CompiledForm, FieldError } from '../forms/index.ts';
-import { canActOn, canCreate, jsonPointer, permissionsFor, readScope } from '../forms/index.ts';
+import { canActOn, canCreate, isJsonObject, jsonPointer, permissionsFor, readScope } from '../forms/index.ts';
 import { err, ok, type Result } from '../result.ts';
 import { applyPatch, diffData } from './changes.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -82,7 +82,7 @@ export async function createDocument(ctx: Context, body: unknown): Promise<Resul
     deletedBy: null,
     deletedAt: null,
   };
-  await store.insertDocument(ctx.db, row, versionOf(row, 'create', diffData({}, row.data)));
+  await ctx.db.transaction((tx) => store.insertDocument(tx, row, versionOf(row, 'create', diffData({}, row.data))));
   return ok(toView(ctx, row));
 }
 
@@ -125,7 +125,7 @@ export function patchDocument(
 ): Promise<Result<DocumentView, DocumentError>> {
   return change(ctx, id, 'update', precondition, (row) => {
     if (row.deletedAt !== null) return err(conflict('is deleted; restore it before changing it'));
-    if (!isObject(patch)) return err(invalid([{ path: '', message: 'must be a JSON object' }]));
+    if (!isJsonObject(patch)) return err(invalid([{ path: '', message: 'must be a JSON object' }]));
     // Clearing a field the form does not have is a typo worth reporting, not a no-op.
     const strays = Object.keys(patch).filter((field) => patch[field] === null && !Object.hasOwn(ctx.form.definition.fields, field));
     if (strays.length > 0) return err(invalid(strays.map((field) => ({ path: jsonPointer([field]), message: 'unknown field' }))));
@@ -257,8 +257,4 @@ function invalid(errors: FieldError[]): DocumentError {
   const shown = errors.slice(0, MAX_REPORTED_ERRORS);
   const cut = errors.length > shown.length ? ` The first ${shown.length} of ${errors.length} problems are listed.` : '';
   return { kind: 'invalid', detail: `The document has ${fields} invalid field${fields === 1 ? '' : 's'}.${cut}`, errors: shown };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, isNotNull, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../db/connect.ts';
 import { documents, documentVersions, type DocumentRow, type VersionRow } from '../db/schema.ts';
 
-/** All SQL about documents lives here; the service above it speaks in rows. */
+/** All SQL about documents lives here; the service above it speaks in rows and decides the transactions. */
 
 export interface ListQuery {
   form: string;
@@ -14,11 +14,9 @@ export interface ListQuery {
   deleted: boolean;
 }
 
-export function insertDocument(db: Db, row: DocumentRow, version: VersionRow): Promise<void> {
-  return db.transaction(async (tx) => {
-    await tx.insert(documents).values(row);
-    await tx.insert(documentVersions).values(version);
-  });
+export async function insertDocument(db: Db, row: DocumentRow, version: VersionRow): Promise<void> {
+  await db.insert(documents).values(row);
+  await db.insert(documentVersions).values(version);
 }
 
 /** Reads a document; inside a transaction, `forUpdate` holds it until the transaction ends. */

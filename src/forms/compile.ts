@@ -11,9 +11,7 @@ export interface CompiledForm {
   readonly definition: FormDefinition;
   /** Draft 2020-12, describing what a client may send (defaults make a field optional). */
   readonly jsonSchema: JsonSchema;
-  /** The zod schema behind `validate`, for callers that compose it (e.g. OpenAPI routes). */
-  readonly schema: z.ZodType<Record<string, unknown>>;
-  /** The document with defaults applied, or every problem found. `null` is not a value: callers drop it first. */
+  /** The document with defaults applied, or every problem found. `null` is not a value of any field. */
   validate(data: unknown): Result<Record<string, unknown>, FieldError[]>;
 }
 
@@ -36,7 +34,6 @@ export function compileForm(definition: FormDefinition): CompiledForm {
   return Object.freeze({
     definition,
     jsonSchema,
-    schema,
     validate(data: unknown): Result<Record<string, unknown>, FieldError[]> {
       if (!isJsonObject(data)) return err([{ path: '', message: 'must be a JSON object' }]);
       // A null prototype keeps fields named like Object.prototype members ("constructor", "toString")
@@ -57,7 +54,7 @@ function withPresence(field: FieldDefinition): z.ZodType {
   return field.required ? value : value.optional();
 }
 
-function isJsonObject(data: unknown): data is Record<string, unknown> {
+export function isJsonObject(data: unknown): data is Record<string, unknown> {
   return typeof data === 'object' && data !== null && !Array.isArray(data);
 }
 

@@ -78,9 +78,10 @@ export function healthRoutes(checks: readonly HealthCheck[]) {
       description: 'Formgate',
       checks: Object.fromEntries(results.map(([name, r]) => [name, [r]])),
     } satisfies z.infer<typeof Health>;
-    return new Response(JSON.stringify(body), { status: status === 'pass' ? 200 : 503, headers: { 'content-type': HEALTH_TYPE, 'cache-control': 'no-store' } }) as never;
+    const headers = { 'content-type': HEALTH_TYPE, 'cache-control': 'no-store' };
+    return status === 'pass' ? c.json(body, 200, headers) : c.json(body, 503, headers);
   });
-  app.openapi(liveRoute, (c) => c.body(JSON.stringify({ status: 'pass' }), 200, { 'content-type': HEALTH_TYPE }) as never);
+  app.openapi(liveRoute, (c) => c.json({ status: 'pass' as const }, 200, { 'content-type': HEALTH_TYPE }));
   return app;
 }
 
