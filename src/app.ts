@@ -2,21 +2,27 @@ import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { Caller } from './auth/caller.ts';
+import { adminRoutes, meRoutes } from './auth/handlers.ts';
+import { identityHealthCheck } from './auth/health-check.ts';
+import type { IdentityService } from './auth/identity-service.ts';
 import { authenticate } from './auth/middleware.ts';
+import { anyDomainProtected } from './auth/protection.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/connect.ts';
 import { isDatabaseUnavailable } from './db/errors.ts';
 import { documentRoutes } from './documents/handlers.ts';
 import { formRoutes } from './forms/handlers.ts';
 import { jsonPointer, type FormRegistry } from './forms/index.ts';
-import { healthRoutes } from './http/health.ts';
+import { healthRoutes, probe, type HealthCheck } from './http/health.ts';
 import { DOCS_HTML, openApiDocument } from './http/openapi.ts';
 import { ProblemError, problemBody, problemResponse } from './http/problem.ts';
 import { requestLog, summarizeFailure, type RequestVariables } from './http/request-log.ts';
 
 export interface AppParts {
-  config: Pick<Config, 'protect' | 'maxBodyBytes'> & { auth: Pick<Config['auth'], 'url'> };
+  config: Pick<Config, 'protect' | 'maxBodyBytes' | 'adminGroup'> & { auth: Pick<Config['auth'], 'healthUrl' | 'timeoutMs'> };
   database: Database;
+  /** Absent without `--auth-url`: tokens are then ignored and every caller is anonymous. */
+  identityService?: IdentityService;
   forms: FormRegistry;
   logger: Logger;
 }
@@ -28,10 +34,18 @@ export function createApp(parts: AppParts) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectInvalidInput });
 
   app.use(requestLog(parts.logger));
-  app.use(authenticate({ protection: parts.config.protect, identityService: parts.config.auth.url !== undefined }));
+  app.use(
+    authenticate({
+      protection: parts.config.protect,
+      adminGroup: parts.config.adminGroup,
+      ...(parts.identityService ? { identityService: parts.identityService } : {}),
+    }),
+  );
 
-  app.route('/', healthRoutes([{ name: 'database:responseTime', componentType: 'datastore', run: parts.database.ping }]));
+  app.route('/', healthRoutes(healthChecks(parts)));
   app.route('/', formRoutes(parts.forms));
+  app.route('/', meRoutes(parts.forms));
+  app.route('/', adminRoutes(parts.identityService));
   app.route('/', documentRoutes({ db: parts.database.db, forms: parts.forms, maxBodyBytes: parts.config.maxBodyBytes }));
 
   let document: ReturnType<typeof openApiDocument> | undefined;
@@ -48,6 +62,15 @@ export function createApp(parts: AppParts) {
     return problemResponse(problemBody(status, detail, { ...extensions, requestId: c.var.requestId }, c.req.path), headers);
   });
   return app;
+}
+
+function healthChecks(parts: AppParts): HealthCheck[] {
+  const checks: HealthCheck[] = [{ name: 'database:responseTime', componentType: 'datastore', critical: true, run: () => probe(parts.database.ping) }];
+  const { healthUrl, timeoutMs } = parts.config.auth;
+  if (parts.identityService && healthUrl !== null) {
+    checks.push(identityHealthCheck({ url: healthUrl, timeoutMs, critical: anyDomainProtected(parts.config.protect) }));
+  }
+  return checks;
 }
 
 function describeError(error: Error): Pick<ProblemError, 'status' | 'detail' | 'extensions' | 'headers'> {

@@ -3,6 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
+import { identityServiceFor } from './auth/identity-service.ts';
+import { describeProtection } from './auth/protection.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
@@ -32,7 +34,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (!forms.ok) throw new StartupError(forms.error.map(formatFormsFileError).join('\n'), 2);
 
   const database = await openMigrated(config, logger);
-  const app = createApp({ config, database, forms: forms.value, logger });
+  const identityService = identityServiceFor(config.auth, { logger });
+  const app = createApp({ config, database, forms: forms.value, logger, ...(identityService ? { identityService } : {}) });
   const server = await listen(app.fetch, config).catch(async (e: unknown) => {
     await database.close();
     throw e;
@@ -41,7 +44,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
-    { url, port, database: database.driver, forms: forms.value.list().map((f) => f.definition.name), protect: config.protect },
+    {
+      url,
+      port,
+      database: database.driver,
+      forms: forms.value.list().map((f) => f.definition.name),
+      protect: describeProtection(config.protect, config.adminGroup),
+      identityService: config.auth.url === undefined ? 'none (tokens are ignored)' : { protocol: config.auth.protocol, url: redactUrl(config.auth.url), cacheSize: config.auth.cache.size },
+    },
     `Formgate listening on ${url}`,
   );
 

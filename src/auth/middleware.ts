@@ -1,39 +1,72 @@
 import type { MiddlewareHandler } from 'hono';
 import { ProblemError } from '../http/problem.ts';
-import { ANONYMOUS, type Caller } from './caller.ts';
-import { needsToken, type Protection } from './protection.ts';
+import type { RequestVariables } from '../http/request-log.ts';
+import { ANONYMOUS, userCaller, type Caller } from './caller.ts';
+import { describeViolation, type ServiceFailure } from './identity.ts';
+import type { IdentityService } from './identity-service.ts';
+import { areaOf, needsToken, type Protection } from './protection.ts';
 
 export interface AuthOptions {
   protection: Protection;
-  /** Whether an identity service is configured (`--auth-url`). */
-  identityService: boolean;
+  adminGroup: string;
+  /** Absent when no `--auth-url` is given (every domain is `none`): tokens are then ignored. */
+  identityService?: IdentityService;
 }
 
 const CHALLENGE = 'Bearer realm="formgate"';
 
+/** Seconds a caller is asked to wait when the identity service failed and named no time itself. */
+export const DEFAULT_RETRY_AFTER_S = 5;
+
 /**
- * Decides who the caller is and whether they may go on. A request that needs a token and has none gets 401.
- *
- * This build has no identity-service client yet, so it fails closed: a token that would have to be checked
- * gets 503, never a pass. Without an identity service (every domain `none`), tokens are ignored and every
- * caller is anonymous.
+ * Decides who the caller is and whether they may go on, for every request, from one table (`protection.ts`).
+ * A token is validated wherever it is sent, so the caller is known even on open routes; a request that needs
+ * a token and has none gets 401. A failing identity service is never a 401: the token may be fine.
  */
-export function authenticate(options: AuthOptions): MiddlewareHandler<{ Variables: { caller: Caller } }> {
+export function authenticate(options: AuthOptions): MiddlewareHandler<{ Variables: RequestVariables & { caller: Caller } }> {
   return async (c, next) => {
-    if (!options.identityService) {
+    const area = areaOf(c.req.path);
+    const service = options.identityService;
+    if (service === undefined) {
+      if (area === 'admin') {
+        throw new ProblemError(403, 'The admin API needs an identity service to tell who is an administrator: start Formgate with --auth-url.');
+      }
       c.set('caller', ANONYMOUS);
       return next();
     }
+
     const token = bearerToken(c.req.header('authorization'));
-    if (token !== undefined) {
-      throw new ProblemError(503, 'Formgate cannot check tokens with this identity-service configuration yet; retry later or use --protect none.', {}, { 'Retry-After': '30' });
+    if (token === undefined) {
+      if (needsToken(options.protection, c.req.method, c.req.path)) {
+        throw new ProblemError(401, 'This request needs a bearer token: send "Authorization: Bearer <token>".', {}, { 'WWW-Authenticate': CHALLENGE });
+      }
+      c.set('caller', ANONYMOUS);
+      return next();
     }
-    if (needsToken(options.protection, c.req.method, c.req.path)) {
-      throw new ProblemError(401, 'This request needs a bearer token: send "Authorization: Bearer <token>".', {}, { 'WWW-Authenticate': CHALLENGE });
+
+    const { verdict, source } = await service.validate(token, { requestId: c.var.requestId });
+    c.set('auth', source);
+    if (verdict.kind === 'rejected') {
+      throw new ProblemError(401, 'The bearer token is not valid (expired, revoked or unknown to the identity service); get a new one.', {}, {
+        'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"`,
+      });
     }
-    c.set('caller', ANONYMOUS);
+    if (verdict.kind === 'failed') throw problemFor(verdict.failure);
+
+    const caller = userCaller(verdict.identity);
+    c.set('caller', caller);
+    c.set('userId', verdict.identity.userId);
+    if (area === 'admin' && !verdict.identity.groups.includes(options.adminGroup)) {
+      throw new ProblemError(403, `The admin API is for members of the group "${options.adminGroup}".`);
+    }
     return next();
   };
+}
+
+function problemFor(failure: ServiceFailure): ProblemError {
+  if (failure.kind === 'violation') return new ProblemError(502, describeViolation(failure));
+  const retryAfter = failure.retryAfterS ?? DEFAULT_RETRY_AFTER_S;
+  return new ProblemError(503, `Formgate could not check the token because ${failure.reason}; retry in ${retryAfter} s.`, {}, { 'Retry-After': String(retryAfter) });
 }
 
 /** The token of an `Authorization: Bearer …` header; undefined when there is none. */

@@ -1,12 +1,18 @@
-import type { ProtectConfig, ProtectionDomain } from '../config.ts';
+import { PROTECTION_DOMAINS, type ProtectConfig, type ProtectionDomain } from '../config.ts';
 
-/** Which requests need a token: one table, from `--protect`, read by one middleware. */
+/**
+ * Which requests need a token: one table, from `--protect`, read by one middleware. The admin API always
+ * needs a token from the admin group; health, the OpenAPI document and the docs never need one.
+ */
 
 export type Protection = ProtectConfig;
 
-/** Where a path belongs: a protected domain, or `open` for health, OpenAPI and docs. */
-export function domainOf(path: string): ProtectionDomain | 'open' {
+export type Area = ProtectionDomain | 'admin' | 'open';
+
+/** Where a path belongs. `/api/v1/me` belongs to `forms`: it reports what the caller may do on each form. */
+export function areaOf(path: string): Area {
   if (/^\/api\/v1\/forms\/[^/]+\/documents(?:\/|$)/.test(path)) return 'documents';
+  if (path === '/api/v1/admin' || path.startsWith('/api/v1/admin/')) return 'admin';
   if (path.startsWith('/api/')) return 'forms';
   return 'open';
 }
@@ -14,8 +20,23 @@ export function domainOf(path: string): ProtectionDomain | 'open' {
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function needsToken(protection: Protection, method: string, path: string): boolean {
-  const domain = domainOf(path);
-  if (domain === 'open') return false;
-  const level = protection[domain];
+  const area = areaOf(path);
+  if (area === 'open') return false;
+  if (area === 'admin') return true;
+  const level = protection[area];
   return level === 'all' || (level === 'writes' && !READS.has(method.toUpperCase()));
+}
+
+/** Whether any request at all can need a token, which makes the identity service critical to /health. */
+export function anyDomainProtected(protection: Protection): boolean {
+  return PROTECTION_DOMAINS.some((domain) => protection[domain] !== 'none');
+}
+
+/** The table as the startup log line shows it, one entry per area. */
+export function describeProtection(protection: Protection, adminGroup: string): Record<string, string> {
+  return {
+    ...Object.fromEntries(PROTECTION_DOMAINS.map((d) => [d, protection[d]])),
+    admin: `token from group ${JSON.stringify(adminGroup)}`,
+    'health, openapi.json, docs': 'open',
+  };
 }

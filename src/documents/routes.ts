@@ -109,7 +109,7 @@ export const createDocument = createRoute({
         example: '/api/v1/forms/contact/documents/0193a0b2-6c1e-7d2a-9f3b-2a1c5e4d3f21',
       } },
     },
-    ...pickProblems(400, 401, 403, 404, 413, 415, 422, 503),
+    ...pickProblems(400, 401, 403, 404, 413, 415, 422, 502, 503),
   },
 });
 
@@ -120,7 +120,7 @@ export const listDocuments = createRoute({
   tags: ['documents'],
   summary: 'List a form’s documents, newest first, a page at a time',
   request: { params: FormPath, query: ListQuery },
-  responses: { 200: json(Page, 'One page.'), ...pickProblems(400, 401, 403, 404, 503) },
+  responses: { 200: json(Page, 'One page.'), ...pickProblems(400, 401, 403, 404, 502, 503) },
 });
 
 export const getDocument = createRoute({
@@ -130,7 +130,7 @@ export const getDocument = createRoute({
   tags: ['documents'],
   summary: 'Read a document',
   request: { params: DocumentPath },
-  responses: { 200: { ...json(DocumentSchema, 'The document.'), headers: etag }, ...pickProblems(401, 403, 404, 503) },
+  responses: { 200: { ...json(DocumentSchema, 'The document.'), headers: etag }, ...pickProblems(401, 403, 404, 502, 503) },
 });
 
 export const patchDocument = createRoute({
@@ -142,7 +142,7 @@ export const patchDocument = createRoute({
   request: { params: DocumentPath, headers: IfMatch, body: body('The fields to change; `null` clears an optional field.') },
   responses: {
     200: { ...json(DocumentSchema, 'The changed document.'), headers: etag },
-    ...pickProblems(400, 401, 403, 404, 409, 412, 413, 415, 422, 503),
+    ...pickProblems(400, 401, 403, 404, 409, 412, 413, 415, 422, 502, 503),
   },
 });
 
@@ -153,7 +153,7 @@ export const deleteDocument = createRoute({
   tags: ['documents'],
   summary: 'Delete a document (soft: it can be restored)',
   request: { params: DocumentPath, headers: IfMatch },
-  responses: { 204: { description: 'Deleted.' }, ...pickProblems(400, 401, 403, 404, 409, 412, 503) },
+  responses: { 204: { description: 'Deleted.' }, ...pickProblems(400, 401, 403, 404, 409, 412, 502, 503) },
 });
 
 export const restoreDocument = createRoute({
@@ -163,7 +163,7 @@ export const restoreDocument = createRoute({
   tags: ['documents'],
   summary: 'Restore a deleted document',
   request: { params: DocumentPath, headers: IfMatch },
-  responses: { 200: { ...json(DocumentSchema, 'The restored document.'), headers: etag }, ...pickProblems(400, 401, 403, 404, 409, 412, 503) },
+  responses: { 200: { ...json(DocumentSchema, 'The restored document.'), headers: etag }, ...pickProblems(400, 401, 403, 404, 409, 412, 502, 503) },
 });
 
 export const documentHistory = createRoute({
@@ -173,5 +173,5 @@ export const documentHistory = createRoute({
   tags: ['documents'],
   summary: 'Every version of a document: who, when and what changed',
   request: { params: DocumentPath },
-  responses: { 200: json(History, 'Oldest version first.'), ...pickProblems(401, 403, 404, 503) },
+  responses: { 200: json(History, 'Oldest version first.'), ...pickProblems(401, 403, 404, 502, 503) },
 });

@@ -28,7 +28,7 @@ export const listForms = createRoute({
   summary: 'List the forms',
   responses: {
     200: { description: 'Every form, in configuration order.', content: { 'application/json': { schema: z.object({ items: z.array(FormSummary) }).openapi('FormList') } } },
-    ...pickProblems(401, 503),
+    ...pickProblems(401, 502, 503),
   },
 });
 
@@ -41,6 +41,6 @@ export const getForm = createRoute({
   request: { params: z.object({ form: z.string().openapi({ param: { name: 'form', in: 'path' }, description: 'The form name.', example: 'contact' }) }) },
   responses: {
     200: { description: 'The form.', content: { 'application/json': { schema: FormDetail } } },
-    ...pickProblems(401, 404, 503),
+    ...pickProblems(401, 404, 502, 503),
   },
 });

@@ -4,19 +4,35 @@ import type { RequestVariables } from './request-log.ts';
 import { problems } from './schemas.ts';
 
 /**
- * Health in the shape of draft-inadarei-api-health-check (`application/health+json`): `pass` or `fail`
- * overall, and one entry per dependency with how long the check took.
+ * Health in the shape of draft-inadarei-api-health-check (`application/health+json`): `pass`, `warn` or
+ * `fail` overall, and one entry per dependency with how long its check took. A check that is not critical
+ * (the identity service while no domain needs a token) shows `warn` when it fails and leaves /health at 200.
  */
 export interface HealthCheck {
   /** The key under `checks`, as `component:measurement`, e.g. `database:responseTime`. */
   readonly name: string;
   readonly componentType: string;
-  run(): Promise<void>;
+  readonly critical: boolean;
+  /** Never throws: `probe()` turns any failure into a `fail` outcome. */
+  run(): Promise<CheckOutcome>;
 }
+
+export interface CheckOutcome {
+  readonly status: 'pass' | 'fail';
+  readonly durationMs: number;
+  /** When the check ran (a cached outcome keeps its own time). */
+  readonly time: string;
+  /** Public: which kind of failure. */
+  readonly output?: string;
+  /** For the log only: the cause, which may name internal hosts. */
+  readonly reason?: string;
+}
+
+type Status = 'pass' | 'warn' | 'fail';
 
 const CheckResult = z.object({
   componentType: z.string(),
-  status: z.enum(['pass', 'fail']),
+  status: z.enum(['pass', 'warn', 'fail']),
   observedValue: z.number().openapi({ description: 'How long the check took.' }),
   observedUnit: z.literal('ms'),
   time: z.string().openapi({ format: 'date-time' }),
@@ -25,7 +41,7 @@ const CheckResult = z.object({
 
 const Health = z
   .object({
-    status: z.enum(['pass', 'fail']),
+    status: z.enum(['pass', 'warn', 'fail']),
     description: z.string(),
     checks: z.record(z.string(), z.array(CheckResult)),
   })
@@ -49,12 +65,12 @@ const healthRoute = createRoute({
   path: '/health',
   operationId: 'getHealth',
   tags: ['health'],
-  summary: 'Readiness: the database (and, later, the identity service) answer',
+  summary: 'Readiness: the database and the identity service answer',
   security: [],
   responses: {
-    200: { description: 'Every dependency answered.', content: { [HEALTH_TYPE]: { schema: Health } } },
+    200: { description: 'Every dependency answered, or only one that no request needs failed (`warn`).', content: { [HEALTH_TYPE]: { schema: Health } } },
     ...badToken,
-    503: { description: 'A dependency failed; `checks` says which and why.', content: { [HEALTH_TYPE]: { schema: Health } } },
+    503: { description: 'A dependency failed (the identity service counts only while some domain needs a token); `checks` says which and why.', content: { [HEALTH_TYPE]: { schema: Health } } },
   },
 });
 
@@ -71,52 +87,68 @@ const liveRoute = createRoute({
 export function healthRoutes(checks: readonly HealthCheck[]) {
   const app = new OpenAPIHono<{ Variables: RequestVariables }>();
   app.openapi(healthRoute, async (c) => {
-    const results = await Promise.all(checks.map((check) => runCheck(check, c.var.log)));
-    const status = results.every(([, r]) => r.status === 'pass') ? 'pass' : 'fail';
-    const body = {
-      status,
-      description: 'Formgate',
-      checks: Object.fromEntries(results.map(([name, r]) => [name, [r]])),
-    } satisfies z.infer<typeof Health>;
+    const outcomes = await Promise.all(checks.map(async (check) => [check, await check.run()] as const));
+    const entries = outcomes.map(([check, outcome]) => {
+      const checkStatus: Status = outcome.status === 'pass' ? 'pass' : check.critical ? 'fail' : 'warn';
+      if (outcome.status === 'fail') c.var.log.warn({ check: check.name, critical: check.critical, reason: outcome.reason }, 'health check failed');
+      const result = {
+        componentType: check.componentType,
+        status: checkStatus,
+        observedValue: outcome.durationMs,
+        observedUnit: 'ms' as const,
+        time: outcome.time,
+        ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+      };
+      return [check.name, [result]] as [string, z.infer<typeof CheckResult>[]];
+    });
+    const statuses = entries.map(([, [result]]) => result?.status);
+    const status: Status = statuses.includes('fail') ? 'fail' : statuses.includes('warn') ? 'warn' : 'pass';
+    const body = { status, description: 'Formgate', checks: Object.fromEntries(entries) } satisfies z.infer<typeof Health>;
     const headers = { 'content-type': HEALTH_TYPE, 'cache-control': 'no-store' };
-    return status === 'pass' ? c.json(body, 200, headers) : c.json(body, 503, headers);
+    return status === 'fail' ? c.json(body, 503, headers) : c.json(body, 200, headers);
   });
   app.openapi(liveRoute, (c) => c.json({ status: 'pass' as const }, 200, { 'content-type': HEALTH_TYPE }));
   return app;
 }
 
 class CheckTimeout extends Error {
-  constructor() {
-    super(`no answer within ${CHECK_TIMEOUT_MS} ms`);
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
   }
 }
 
-async function runCheck(check: HealthCheck, log: Logger): Promise<[string, z.infer<typeof CheckResult>]> {
+/** Runs one check with a deadline: a dependency that hangs must not hang /health, so a slow answer is a failure. */
+export async function probe(run: () => Promise<void>, timeoutMs = CHECK_TIMEOUT_MS): Promise<CheckOutcome> {
   const started = performance.now();
-  let output: string | undefined;
+  const time = new Date().toISOString();
+  let failure: Pick<CheckOutcome, 'output' | 'reason'> | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    // A dependency that hangs must not hang the health endpoint: a slow answer counts as a failure.
     await Promise.race([
-      check.run(),
+      run(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new CheckTimeout()), CHECK_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new CheckTimeout(timeoutMs)), timeoutMs);
       }),
     ]);
   } catch (e) {
     // /health is public: a driver's message can name internal hosts and users, so it goes to the log only.
-    output = e instanceof CheckTimeout ? `no answer within ${CHECK_TIMEOUT_MS} ms` : 'the check failed';
-    log.warn({ check: check.name, reason: e instanceof Error ? e.message : String(e) }, 'health check failed');
+    const reason = e instanceof Error ? e.message : String(e);
+    failure = { output: e instanceof CheckTimeout ? e.message : 'the check failed', reason };
   } finally {
     clearTimeout(timer);
   }
-  const result = {
-    componentType: check.componentType,
-    status: output === undefined ? ('pass' as const) : ('fail' as const),
-    observedValue: Math.round((performance.now() - started) * 10) / 10,
-    observedUnit: 'ms' as const,
-    time: new Date().toISOString(),
-    ...(output !== undefined ? { output } : {}),
+  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  return { status: failure === undefined ? 'pass' : 'fail', durationMs, time, ...failure };
+}
+
+/**
+ * A check whose outcome is reused for `keepMs`, and shared by concurrent callers, so polling /health
+ * cannot turn into load on the dependency.
+ */
+export function cachedProbe(run: () => Promise<CheckOutcome>, keepMs: number, now: () => number = Date.now): () => Promise<CheckOutcome> {
+  let last: { at: number; outcome: Promise<CheckOutcome> } | undefined;
+  return () => {
+    if (last === undefined || now() - last.at >= keepMs) last = { at: now(), outcome: run() };
+    return last.outcome;
   };
-  return [check.name, result];
 }

@@ -11,7 +11,7 @@ export function offlineApp() {
     throw new Error('the offline app serves no requests');
   };
   return createApp({
-    config: { protect: { forms: 'none', documents: 'none' }, auth: {}, maxBodyBytes: 1 },
+    config: { protect: { forms: 'none', documents: 'none' }, adminGroup: 'admin', auth: { healthUrl: null, timeoutMs: 1 }, maxBodyBytes: 1 },
     database: { db: undefined as never, driver: 'pglite', migrate: unused, ping: unused, close: unused },
     forms: { list: () => [], get: () => undefined },
     logger: pino({ level: 'silent' }),

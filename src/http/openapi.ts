@@ -21,7 +21,7 @@ const BEARER_AUTH = {
     'A token that Formgate hands to the identity service configured at startup (--auth-url). Which requests need ' +
     'one is also set at startup, per domain (--protect): `all` (the default) needs one for every request, `writes` ' +
     'for POST, PUT, PATCH and DELETE only, `none` for no request. A token sent where none is needed is still ' +
-    'checked, and a bad one gets 401.',
+    'checked, and a bad one gets 401. The admin API always needs a token from a member of --admin-group.',
 };
 
 /** The OpenAPI 3.1 document, generated from the route contracts the app was built from. */
@@ -34,6 +34,8 @@ export function openApiDocument(app: OpenAPIHono<any>) {
     tags: [
       { name: 'forms', description: 'Form definitions and their JSON Schemas.' },
       { name: 'documents', description: 'Documents submitted to a form: create, read, list, change, delete, restore, history.' },
+      { name: 'auth', description: 'The caller as the identity service described them.' },
+      { name: 'admin', description: 'Operating Formgate: the identity cache. Needs a token from a member of --admin-group.' },
       { name: 'health', description: 'Readiness and liveness for load balancers and orchestrators.' },
     ],
   });

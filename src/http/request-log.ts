@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 
-export type RequestVariables = { requestId: string; log: Logger; failure?: FailureSummary };
+export type RequestVariables = {
+  requestId: string;
+  log: Logger;
+  failure?: FailureSummary;
+  /** Where the caller's identity came from (`hit`, `miss`, `coalesced`, `stale`, `uncached`), when a token was sent. */
+  auth?: string;
+  /** The identified caller's id: who did it, never how they proved it. */
+  userId?: string;
+};
 
 /** What the request line says about an unexpected error: enough to find the cause, never the data. */
 export interface FailureSummary {
@@ -37,6 +45,8 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: Reque
         path: c.req.path,
         status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
+        ...(c.var.userId !== undefined ? { userId: c.var.userId } : {}),
+        ...(c.var.auth !== undefined ? { auth: c.var.auth } : {}),
         ...(c.var.failure ? { error: c.var.failure } : {}),
       };
       if (status >= 500) log.error(line, 'request failed');

@@ -53,13 +53,17 @@ export const problems = {
     headers: wwwAuthenticate,
     content: problemContent(),
   },
-  403: { description: 'The caller may not do this on this form.', content: problemContent() },
+  403: { description: 'The caller may not do this (on this form, or in the admin API).', content: problemContent() },
   404: { description: 'No such form or document (or the caller may not see it).', content: problemContent() },
   409: { description: 'The document is not in a state that allows this.', content: problemContent() },
   412: { description: 'If-Match names a version that is no longer current.', content: problemContent() },
   413: { description: 'The body is larger than --max-body.', content: problemContent() },
   415: { description: 'The body is not JSON.', content: problemContent() },
   422: { description: 'The body is JSON but breaks the form’s rules; `errors` lists each problem.', content: problemContent(ValidationProblem) },
+  502: {
+    description: "The identity service answered in a way its protocol does not allow; `detail` names the field, e.g. `The authentication service didn't respond as expected at .userId: expected a non-empty string`.",
+    content: problemContent(),
+  },
   503: {
     description: 'The database or the identity service is unavailable; retry after `Retry-After` seconds.',
     headers: retryAfter,

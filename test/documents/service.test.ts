@@ -6,11 +6,11 @@ import type { FormRegistry } from '../../src/forms/index.ts';
 import { DRIVERS, openMigratedDatabase } from '../support/databases.ts';
 import { fixtureForms } from '../support/forms.ts';
 
-const alice: Caller = { kind: 'user', userId: 'alice', groups: [] };
-const bob: Caller = { kind: 'user', userId: 'bob', groups: [] };
-const reviewer: Caller = { kind: 'user', userId: 'rita', groups: ['reviewers'] };
-const editor: Caller = { kind: 'user', userId: 'ed', groups: ['editors'] };
-const staff: Caller = { kind: 'user', userId: 'sam', groups: ['staff'] };
+const alice: Caller = { kind: 'user', userId: 'alice', groups: [], scopes: [] };
+const bob: Caller = { kind: 'user', userId: 'bob', groups: [], scopes: [] };
+const reviewer: Caller = { kind: 'user', userId: 'rita', groups: ['reviewers'], scopes: [] };
+const editor: Caller = { kind: 'user', userId: 'ed', groups: ['editors'], scopes: [] };
+const staff: Caller = { kind: 'user', userId: 'sam', groups: ['staff'], scopes: [] };
 
 describe.each(DRIVERS)('document service on $name', (driver) => {
   let database: Database;
@@ -104,7 +104,7 @@ describe.each(DRIVERS)('document service on $name', (driver) => {
     const form = 'notes';
     const created: string[] = [];
     // Only this test's documents: a fresh creator keeps other tests' rows out of the count.
-    const pager: Caller = { kind: 'user', userId: `pager-${driver.name}`, groups: [] };
+    const pager: Caller = { kind: 'user', userId: `pager-${driver.name}`, groups: [], scopes: [] };
     for (let i = 0; i < 7; i++) created.push(value(await service.createDocument(ctx(form, pager), { title: `n${i}` })).id);
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -118,7 +118,7 @@ describe.each(DRIVERS)('document service on $name', (driver) => {
   });
 
   it('lists deleted documents only when asked', async () => {
-    const lister: Caller = { kind: 'user', userId: `lister-${driver.name}`, groups: [] };
+    const lister: Caller = { kind: 'user', userId: `lister-${driver.name}`, groups: [], scopes: [] };
     const live = value(await service.createDocument(ctx('notes', lister), { title: 'live' }));
     const gone = value(await service.createDocument(ctx('notes', lister), { title: 'gone' }));
     value(await service.deleteDocument(ctx('notes', lister), gone.id, undefined));

@@ -12,7 +12,7 @@ import {
   type Permission,
 } from '../../src/forms/index.ts';
 
-const user = (userId: string, ...groups: string[]): Caller => ({ kind: 'user', userId, groups });
+const user = (userId: string, ...groups: string[]): Caller => ({ kind: 'user', userId, groups, scopes: [] });
 
 const form = (access?: Record<string, Permission[]>): FormDefinition => ({
   name: 'f',

@@ -122,7 +122,7 @@ describe.each(DRIVERS)('error responses on $name', (driver) => {
       }
     });
 
-    it('answers 503 with Retry-After for a token it cannot check (no identity-service client yet)', async () => {
+    it('answers 503 with Retry-After for a token it cannot check (nothing listens at the identity service)', async () => {
       const res = await protectedApp.app.request(NOTES, { headers: { authorization: 'Bearer some-token' } });
       expect(res.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
       await expectProblem(res, 503, NOTES);

@@ -291,9 +291,12 @@ describe.each(DRIVERS)('what clients send, on $name', (driver) => {
       const id = uniqueId();
       const res = await guarded.app.request(NOTES, { headers: { 'x-request-id': id, authorization: 'Bearer very-secret-token-value' } });
       expect(res.status).toBe(503);
-      const lines = guarded.logs.filter((l) => l.requestId === id);
+      const lines = guarded.requestLines(id);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ level: 'error', method: 'GET', path: NOTES, status: 503 });
+      // Besides the request line, one warning from the identity-service client says why, under the same id.
+      const others = guarded.logs.filter((l) => l.requestId === id && !lines.includes(l));
+      expect(others).toEqual([expect.objectContaining({ level: 'warn', msg: expect.stringContaining('identity service unavailable') })]);
       expect(JSON.stringify(guarded.logs)).not.toContain('very-secret-token-value');
 
       const anonymous = uniqueId();

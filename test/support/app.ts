@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { expect } from 'vitest';
 import { createApp } from '../../src/app.ts';
+import { identityServiceFor, type IdentityService } from '../../src/auth/identity-service.ts';
 import type { AuthConfig, ProtectConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/connect.ts';
 import type { FormRegistry } from '../../src/forms/index.ts';
@@ -15,6 +16,9 @@ export interface TestAppOptions {
   protect?: ProtectConfig;
   /** The identity-service URL; absent means every domain must be `none`. */
   authUrl?: string;
+  /** Overrides of the test auth configuration (`authConfig`). */
+  auth?: Partial<AuthConfig>;
+  adminGroup?: string;
   maxBodyBytes?: number;
   /** Reuse an open database instead of opening (and owning) a new one. */
   database?: Database;
@@ -25,6 +29,7 @@ export interface TestApp {
   app: ReturnType<typeof createApp>;
   database: Database;
   forms: FormRegistry;
+  identityService: IdentityService | undefined;
   /** Every line logged so far, parsed. */
   logs: LogLine[];
   /** The request log lines (msg `request` or `request failed`) with this request id. */
@@ -37,7 +42,8 @@ export const TEST_MAX_BODY_BYTES = 16 * 1024;
 
 const NO_PROTECTION: ProtectConfig = { forms: 'none', documents: 'none' };
 
-export function authConfig(url: string | undefined): AuthConfig {
+/** The auth configuration tests start from: the formgate protocol, no health URL, a small cache. */
+export function authConfig(url: string | undefined, overrides: Partial<AuthConfig> = {}): AuthConfig {
   return {
     ...(url === undefined ? {} : { url }),
     protocol: 'formgate',
@@ -45,6 +51,7 @@ export function authConfig(url: string | undefined): AuthConfig {
     timeoutMs: 2000,
     cache: { size: 100, maxTtlS: 300, defaultTtlS: 60, negativeTtlS: 5, staleIfErrorS: 0 },
     groupsClaim: 'groups',
+    ...overrides,
   };
 }
 
@@ -60,20 +67,25 @@ export async function buildTestApp(driver: DriverCase, options: TestAppOptions =
       for (const line of chunk.split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
     },
   });
+  const auth = authConfig(options.authUrl ?? options.auth?.url, options.auth);
+  const identityService = identityServiceFor(auth, { logger });
   const app = createApp({
     config: {
       protect: options.protect ?? NO_PROTECTION,
-      auth: authConfig(options.authUrl),
+      adminGroup: options.adminGroup ?? 'admin',
+      auth,
       maxBodyBytes: options.maxBodyBytes ?? TEST_MAX_BODY_BYTES,
     },
     database,
     forms,
     logger,
+    ...(identityService ? { identityService } : {}),
   });
   return {
     app,
     database,
     forms,
+    identityService,
     logs,
     requestLines: (requestId) => logs.filter((l) => l.requestId === requestId && (l.msg === 'request' || l.msg === 'request failed')),
     close: () => (closing ??= owned ? database.close() : Promise.resolve()),

@@ -1,0 +1,100 @@
+import type { Verdict } from './identity.ts';
+import type { Answer, Protocol } from './protocols/index.ts';
+import { redactAnswer } from './redact.ts';
+
+/**
+ * One call to the identity service. Every way the call can go wrong becomes a verdict: no answer in time
+ * or no connection is `unavailable` (the token may be fine), an answer that breaks the protocol is a
+ * `violation`. Node's fetch keeps connections to the service alive between calls.
+ */
+
+export interface CallOptions {
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** Sent as `x-request-id` so the service's logs join up with ours. */
+  readonly requestId?: string;
+}
+
+/** An answer larger than this is not an identity; reading it all would let a broken service exhaust memory. */
+export const MAX_ANSWER_BYTES = 256 * 1024;
+
+export async function askIdentityService(protocol: Protocol, token: string, options: CallOptions): Promise<Verdict> {
+  const request = protocol.request(token);
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  let answer: Answer;
+  try {
+    const response = await fetch(options.url, {
+      method: request.method,
+      headers: { ...request.headers, ...(options.requestId ? { 'x-request-id': options.requestId } : {}) },
+      ...(request.body === undefined ? {} : { body: request.body }),
+      // A redirect would resend the token to wherever the service points; it is reported instead.
+      redirect: 'manual',
+      signal,
+    });
+    const body = await readLimited(response);
+    if (body === undefined) {
+      return { kind: 'failed', failure: { kind: 'violation', reason: `with a body larger than ${MAX_ANSWER_BYTES / 1024} KiB`, status: response.status } };
+    }
+    answer = { status: response.status, headers: response.headers, body };
+  } catch (e) {
+    return { kind: 'failed', failure: { kind: 'unavailable', reason: unreachable(e, options.timeoutMs) } };
+  }
+  const verdict = protocol.interpret(answer);
+  if (verdict.kind === 'failed' && verdict.failure.kind === 'violation') {
+    return { kind: 'failed', failure: { ...verdict.failure, body: redactAnswer(answer.body, token) } };
+  }
+  return verdict;
+}
+
+async function readLimited(response: Response): Promise<string | undefined> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > MAX_ANSWER_BYTES) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await response.body.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Why no answer came, in words fit for the caller: no host names, no URLs. */
+function unreachable(error: unknown, timeoutMs: number): string {
+  if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `the identity service did not answer within ${timeoutMs} ms`;
+  }
+  let cause: unknown = error;
+  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_ERRORS[code]) return `the identity service could not be reached (${CONNECTION_ERRORS[code]}, ${code})`;
+    cause = cause.cause;
+  }
+  return 'the identity service could not be reached (the connection failed)';
+}
+
+const CONNECTION_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  EPIPE: 'connection closed',
+  UND_ERR_SOCKET: 'connection closed',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
+  UND_ERR_BODY_TIMEOUT: 'no answer in time',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate could not be verified',
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host name",
+};

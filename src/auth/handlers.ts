@@ -1,0 +1,46 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { abilitiesFrom, permissionsFor, type FormRegistry } from '../forms/index.ts';
+import { ProblemError } from '../http/problem.ts';
+import type { Caller } from './caller.ts';
+import type { IdentityService } from './identity-service.ts';
+import * as routes from './routes.ts';
+
+type Env = { Variables: { caller: Caller } };
+
+export function meRoutes(forms: FormRegistry) {
+  const app = new OpenAPIHono<Env>();
+  app.openapi(routes.getMe, (c) => {
+    const caller = c.var.caller;
+    const described =
+      caller.kind === 'anonymous'
+        ? { authenticated: false, groups: [], scopes: [] }
+        : {
+            authenticated: true,
+            userId: caller.userId,
+            ...(caller.name === undefined ? {} : { name: caller.name }),
+            ...(caller.email === undefined ? {} : { email: caller.email }),
+            groups: [...caller.groups],
+            scopes: [...caller.scopes],
+          };
+    const abilities = forms.list().map(({ definition }) => ({
+      name: definition.name,
+      title: definition.title,
+      may: abilitiesFrom(permissionsFor(definition, caller)),
+    }));
+    return c.json({ caller: described, forms: abilities }, 200);
+  });
+  return app;
+}
+
+/** The admin routes reach here only for members of the admin group: the auth middleware sees to that. */
+export function adminRoutes(identityService: IdentityService | undefined) {
+  const app = new OpenAPIHono<Env>();
+  const service = (): IdentityService => {
+    // The middleware already refuses admin requests without an identity service; this keeps the types honest.
+    if (identityService === undefined) throw new ProblemError(403, 'The admin API needs an identity service: start Formgate with --auth-url.');
+    return identityService;
+  };
+  app.openapi(routes.getAuthCache, (c) => c.json({ protocol: service().protocol, ...service().cacheStats() }, 200));
+  app.openapi(routes.clearAuthCache, (c) => c.json({ cleared: service().clearCache() }, 200));
+  return app;
+}

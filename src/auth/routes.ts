@@ -1,0 +1,88 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { pickProblems } from '../http/schemas.ts';
+
+/** The contract of the caller's own view (`/me`) and of the admin API over the identity cache. */
+
+const Scope = z.enum(['all', 'own', 'none']);
+
+const Me = z
+  .object({
+    caller: z.object({
+      authenticated: z.boolean().openapi({ description: 'false for a request without a token.' }),
+      userId: z.string().optional(),
+      name: z.string().optional(),
+      email: z.string().optional(),
+      groups: z.array(z.string()),
+      scopes: z.array(z.string()),
+    }),
+    forms: z.array(
+      z.object({
+        name: z.string(),
+        title: z.string(),
+        may: z.object({ create: z.boolean(), read: Scope, update: Scope, delete: Scope }).openapi('FormAbilities', {
+          description: 'What the caller may do with documents of this form: `all` of them, their `own`, or `none`.',
+        }),
+      }),
+    ),
+  })
+  .openapi('Me');
+
+export const getMe = createRoute({
+  method: 'get',
+  path: '/api/v1/me',
+  operationId: 'getMe',
+  tags: ['auth'],
+  summary: 'Who the caller is, and what they may do on each form',
+  description: 'Without a token this describes the anonymous caller. It belongs to the `forms` protection domain.',
+  responses: {
+    200: { description: 'The caller and their abilities.', content: { 'application/json': { schema: Me } } },
+    ...pickProblems(401, 502, 503),
+  },
+});
+
+const CacheStats = z
+  .object({
+    protocol: z.enum(['formgate', 'oidc', 'introspection']),
+    enabled: z.boolean().openapi({ description: 'false with --auth-cache-size 0.' }),
+    capacity: z.number().int().openapi({ description: '--auth-cache-size.' }),
+    size: z.number().int().openapi({ description: 'Entries held now: identities (fresh, or kept for --auth-stale-if-error) and rejections.' }),
+    hits: z.number().int().openapi({ description: 'Requests answered from the cache, identities and rejections alike.' }),
+    misses: z.number().int().openapi({ description: 'Requests that called the identity service.' }),
+    coalesced: z.number().int().openapi({ description: 'Requests that waited on a call already in flight for the same token instead of making their own.' }),
+    rejections: z.number().int().openapi({ description: 'Calls in which the identity service rejected the token.' }),
+    failures: z.number().int().openapi({ description: 'Calls that failed (no answer, 429/5xx, or an answer that broke the protocol).' }),
+    staleServed: z.number().int().openapi({ description: 'Requests let through on an expired identity while the service was failing.' }),
+  })
+  .openapi('AuthCacheStats', { description: 'Counters since startup; emptying the cache does not reset them.' });
+
+export const getAuthCache = createRoute({
+  method: 'get',
+  path: '/api/v1/admin/auth-cache',
+  operationId: 'getAuthCache',
+  tags: ['admin'],
+  security: [{ bearerAuth: [] }],
+  summary: 'The identity cache’s figures',
+  description: 'Needs a token from a member of `--admin-group`, whatever `--protect` says.',
+  responses: {
+    200: { description: 'The figures.', content: { 'application/json': { schema: CacheStats } } },
+    ...pickProblems(401, 403, 502, 503),
+  },
+});
+
+export const clearAuthCache = createRoute({
+  method: 'delete',
+  path: '/api/v1/admin/auth-cache',
+  operationId: 'clearAuthCache',
+  tags: ['admin'],
+  security: [{ bearerAuth: [] }],
+  summary: 'Empty the identity cache (revoke every kept answer)',
+  description:
+    'Every token is asked about again on its next use. Each replica has its own cache: call this on each one. Needs a token from a member of `--admin-group`.',
+  responses: {
+    200: {
+      description: 'The cache is empty.',
+      content: { 'application/json': { schema: z.object({ cleared: z.number().int().openapi({ description: 'How many entries were dropped.' }) }).openapi('AuthCacheCleared') } },
+    },
+    ...pickProblems(401, 403, 502, 503),
+  },
+});
