@@ -2,7 +2,16 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { formatConfigError, resolveConfig, resolveMigrateConfig, SERVE_OPTIONS, type Config } from './config.ts';
+import { checkAuth, formatReport } from './auth/check-auth.ts';
+import {
+  CHECK_AUTH_OPTIONS,
+  formatConfigError,
+  resolveCheckAuthConfig,
+  resolveConfig,
+  resolveMigrateConfig,
+  SERVE_OPTIONS,
+  type Config,
+} from './config.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
 import { openApiYamlOffline } from './http/openapi-offline.ts';
 import { createLogger } from './logger.ts';
@@ -77,6 +86,23 @@ async function migrate(flags: Record<string, unknown>): Promise<void> {
   }
 }
 
+async function checkAuthCommand(flags: Record<string, unknown>): Promise<void> {
+  const resolved = resolveCheckAuthConfig({ flags, env: process.env });
+  if (!resolved.ok) fail(formatConfigError(resolved.error), USAGE_ERROR);
+  const { auth, token: source } = resolved.value;
+  const token = source.kind === 'value' ? source.token : await readTokenFromStdin();
+  if (token === '') fail('formgate: check-auth read no token from standard input', USAGE_ERROR);
+  const { text, ok } = formatReport(auth, await checkAuth(auth, token));
+  process.stdout.write(text);
+  process.exitCode = ok ? 0 : 1;
+}
+
+async function readTokenFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
 async function checkForms(file: string): Promise<void> {
   const forms = await loadFormsFile(file);
   if (!forms.ok) fail(forms.error.map(formatFormsFileError).join('\n'), 1);
@@ -96,6 +122,12 @@ await yargs(hideBin(process.argv))
   .usage('$0 [command] [options]\n\nA forms API with pluggable authentication.')
   .command(['serve', '$0'], 'run the API server (the default command)', withServeOptions, (argv) => serve(argv))
   .command('migrate', 'apply database migrations and exit (safe to run from several replicas at once)', (y) => y.options({ 'database-url': SERVE_OPTIONS['database-url'], 'log-level': SERVE_OPTIONS['log-level'] }), (argv) => migrate(argv))
+  .command(
+    'check-auth',
+    'validate one token against the identity service as serve would; print the identity and how long it would be cached, or the contract violation; exit 0 or 1',
+    (y) => y.options(CHECK_AUTH_OPTIONS),
+    (argv) => checkAuthCommand(argv),
+  )
   .command('forms', 'work with form definition files', (y) =>
     y
       .command('check <file>', 'validate a form definitions file; exit 1 with every mistake if it has any', (c) => c.positional('file', { type: 'string', demandOption: true, describe: 'the YAML file' }), (argv) => checkForms(argv.file))

@@ -86,7 +86,7 @@ export interface ConfigInput {
 
 export interface FlagSpec {
   describe: string;
-  type: 'string' | 'number' | 'array';
+  type: 'string' | 'number' | 'array' | 'boolean';
   defaultDescription: string;
   group?: string;
 }
@@ -304,7 +304,7 @@ function scalarToString(flag: string, v: unknown): string {
 
 interface Reader {
   /** A scalar flag: flag, else env twin, else undefined. Repeated flags: the last one wins. */
-  scalar(flag: FlagName, opts?: { trim?: boolean }): Raw | undefined;
+  scalar(flag: FlagName | 'token', opts?: { trim?: boolean }): Raw | undefined;
   /** `--protect`: every flag occurrence (each may hold a comma-separated list), else the env list. */
   list(flag: FlagName): { items: string[]; source: 'flag' | 'env' } | undefined;
 }
@@ -486,6 +486,24 @@ function build(input: ConfigInput): Config {
   const { protect: prot, source: protectSource } = protect(r);
   const adminGroup = nonEmpty(r, 'admin-group', 'admin', 'a group name');
 
+  const auth = authSettings(r);
+
+  // --- rules across flags ---
+  const protectedDomains = PROTECTION_DOMAINS.filter((d) => prot[d] !== 'none');
+  if (auth.url === undefined && protectedDomains.length > 0) {
+    const what = describeProtection(prot);
+    const dflt = protectSource === 'default' ? ' (the default)' : '';
+    fail(
+      'protect',
+      `--protect ${what}${dflt} needs an identity service: pass --auth-url URL (FORMGATE_AUTH_URL), ` +
+        `or use --protect none (FORMGATE_PROTECT=none) to open every domain`,
+    );
+  }
+  return { port, host, database: db, formsPath, protect: prot, auth, adminGroup, logLevel, maxBodyBytes };
+}
+
+/** The identity-service flags, shared by `serve` and `check-auth`, with the rules among them. */
+function authSettings(r: Reader): AuthConfig {
   const urlRaw = r.scalar('auth-url');
   const authUrl = urlRaw === undefined ? undefined : httpUrl('auth-url', urlRaw);
   const protocol = choice(r, 'auth-protocol', AUTH_PROTOCOLS, 'formgate');
@@ -512,17 +530,6 @@ function build(input: ConfigInput): Config {
     staleIfErrorS: integer(r, 'auth-stale-if-error', 0, 0, TTL_MAX, ' (seconds)'),
   };
 
-  // --- rules across flags ---
-  const protectedDomains = PROTECTION_DOMAINS.filter((d) => prot[d] !== 'none');
-  if (authUrl === undefined && protectedDomains.length > 0) {
-    const what = describeProtection(prot);
-    const dflt = protectSource === 'default' ? ' (the default)' : '';
-    fail(
-      'protect',
-      `--protect ${what}${dflt} needs an identity service: pass --auth-url URL (FORMGATE_AUTH_URL), ` +
-        `or use --protect none (FORMGATE_PROTECT=none) to open every domain`,
-    );
-  }
   if (protocol === 'introspection' && (clientId === undefined || clientSecret === undefined)) {
     fail(
       clientId === undefined ? 'auth-client-id' : 'auth-client-secret',
@@ -543,7 +550,7 @@ function build(input: ConfigInput): Config {
     }
   }
 
-  const auth: AuthConfig = {
+  return {
     ...(authUrl === undefined ? {} : { url: authUrl }),
     protocol,
     healthUrl,
@@ -553,7 +560,6 @@ function build(input: ConfigInput): Config {
     ...(clientSecret === undefined ? {} : { clientSecret: clientSecret.value }),
     groupsClaim,
   };
-  return { port, host, database: db, formsPath, protect: prot, auth, adminGroup, logLevel, maxBodyBytes };
 }
 
 
@@ -579,4 +585,47 @@ function attempt<T>(make: () => T): Result<T, ConfigError> {
     if (e instanceof Failure) return err(e.configError);
     throw e;
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// check-auth
+
+/** The flags `formgate check-auth` takes: the identity-service ones, and the token to try. */
+export const CHECK_AUTH_OPTIONS = {
+  ...Object.fromEntries(
+    (Object.keys(SERVE_OPTIONS) as FlagName[]).filter((flag) => flag.startsWith('auth-')).map((flag) => [flag, SERVE_OPTIONS[flag]]),
+  ),
+  token: {
+    describe: 'the bearer token to validate (FORMGATE_TOKEN or --token-stdin keep it out of the process list)' + envHint('token'),
+    type: 'string',
+    defaultDescription: 'none',
+  },
+  'token-stdin': {
+    describe: 'read the token from standard input instead',
+    type: 'boolean',
+    defaultDescription: 'false',
+  },
+} as Record<string, FlagSpec>;
+
+export type TokenSource = { readonly kind: 'value'; readonly token: string } | { readonly kind: 'stdin' };
+
+export interface CheckAuthConfig {
+  readonly auth: AuthConfig & { readonly url: string };
+  readonly token: TokenSource;
+}
+
+export function resolveCheckAuthConfig(input: Omit<ConfigInput, 'defaultFormsPath'>): Result<CheckAuthConfig, ConfigError> {
+  return attempt(() => {
+    const r = reader(input.flags, input.env);
+    const auth = authSettings(r);
+    if (auth.url === undefined) fail('auth-url', 'check-auth needs the identity service: pass --auth-url URL (FORMGATE_AUTH_URL)');
+    const raw = r.scalar('token');
+    const fromStdin = flagValue(input.flags, 'token-stdin') === true;
+    if (fromStdin && raw !== undefined) fail('token', 'check-auth takes the token from --token (FORMGATE_TOKEN) or --token-stdin, not both');
+    if (!fromStdin && (raw === undefined || raw.value === '')) {
+      fail('token', 'check-auth needs a token to validate: pass --token TOKEN, set FORMGATE_TOKEN, or pipe it in with --token-stdin');
+    }
+    const token: TokenSource = fromStdin || raw === undefined ? { kind: 'stdin' } : { kind: 'value', token: raw.value };
+    return { auth: { ...auth, url: auth.url }, token };
+  });
 }

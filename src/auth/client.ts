@@ -73,6 +73,8 @@ function unreachable(error: unknown, timeoutMs: number): string {
   }
   let cause: unknown = error;
   for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
+    // The Fetch standard forbids some ports (9, 25, 6000, …); Node's fetch refuses them without trying.
+    if (cause.message === 'bad port') return 'the identity service could not be called: its port is one the Fetch standard blocks; move it to another port';
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && CONNECTION_ERRORS[code]) return `the identity service could not be reached (${CONNECTION_ERRORS[code]}, ${code})`;
     cause = cause.cause;
