@@ -19,6 +19,8 @@ export interface TestAppOptions {
   /** Overrides of the test auth configuration (`authConfig`). */
   auth?: Partial<AuthConfig>;
   adminGroup?: string;
+  /** The identity cache's clock (ms since the epoch), for moving time in tests. */
+  now?: () => number;
   maxBodyBytes?: number;
   /** Reuse an open database instead of opening (and owning) a new one. */
   database?: Database;
@@ -68,7 +70,7 @@ export async function buildTestApp(driver: DriverCase, options: TestAppOptions =
     },
   });
   const auth = authConfig(options.authUrl ?? options.auth?.url, options.auth);
-  const identityService = identityServiceFor(auth, { logger });
+  const identityService = identityServiceFor(auth, { logger, ...(options.now ? { now: options.now } : {}) });
   const app = createApp({
     config: {
       protect: options.protect ?? NO_PROTECTION,
