@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** Child processes for benchmarks: started, waited for, and always stopped. */
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const children = new Set<ChildProcess>();
+
+export function stopAll(): void {
+  for (const child of children) child.kill('SIGTERM');
+}
+process.once('exit', stopAll);
+
+/** A free loopback port (the OS picks it; the tiny window before the child binds it is acceptable here). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Runs a TypeScript file with tsx; resolves with the first line it prints. */
+export function startScript(file: string, timeoutMs = 20_000): Promise<{ child: ChildProcess; firstLine: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${file} printed nothing within ${timeoutMs} ms`)), timeoutMs);
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n')[0];
+      if (buffered.includes('\n') && line !== undefined) {
+        clearTimeout(timer);
+        child.stdout?.resume();
+        resolve({ child, firstLine: line.trim() });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+  });
+}
+
+/** `formgate serve` with the given flags on a free port; resolves once /health/live answers. */
+export async function startFormgate(flags: string[], timeoutMs = 60_000): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['bin/formgate.js', 'serve', '--port', String(port), '--log-level', 'warn', ...flags], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.add(child);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`formgate ${flags.join(' ')} exited with ${child.exitCode}`);
+    const live = await fetch(`${url}/health/live`).then((r) => r.ok, () => false);
+    if (live) return { child, url };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`formgate ${flags.join(' ')} did not answer within ${timeoutMs} ms`);
+}
