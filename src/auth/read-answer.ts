@@ -30,7 +30,7 @@ export const timestamp = z
 
 export const jsonObject = { error: 'expected a JSON object' } as const;
 
-/** `.userId`, `.groups[2]`, `.["odd key"]`; the whole body is `the top level`. */
+/** `.userId`, `.groups[2]`, `."odd key"` (jq's notation); the whole body is `the top level`. */
 export function describePath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return 'the top level';
   return path

@@ -7,9 +7,14 @@ const SECRET_KEY = /token|secret|password|passwd|api[-_]?key|credential|authoriz
 const MAX_CHARS = 1000;
 
 export function redactAnswer(body: string, token: string): string {
-  let text = token === '' ? body : body.split(token).join('[token]');
+  const scrub = (text: string) => (token === '' ? text : text.split(token).join('[token]'));
+  let text = scrub(body);
   try {
-    text = JSON.stringify(JSON.parse(text), (key, value: unknown) => (key !== '' && SECRET_KEY.test(key) ? '[redacted]' : value));
+    // Parsing decodes escapes (`\/`, `\u00e9`) that can hide the token from the first pass, so strings are scrubbed again.
+    text = JSON.stringify(JSON.parse(text), (key, value: unknown) => {
+      if (key !== '' && SECRET_KEY.test(key)) return '[redacted]';
+      return typeof value === 'string' ? scrub(value) : value;
+    });
   } catch {
     // Not JSON: the token is already out; what is left is shown as it came.
   }

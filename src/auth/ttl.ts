@@ -56,7 +56,8 @@ export function parseCacheControl(header: string | null): CacheControl {
     if (name === 'no-store' || name === 'no-cache') noStore = true;
     if (name !== 'max-age') continue;
     const value = rest.join('=').trim().replace(/^"(.*)"$/, '$1');
-    const seconds = /^[0-9]{1,10}$/.test(value) ? Number(value) : 0;
+    // RFC 9111 §1.2.2: a delta too large to hold counts as 2^31 s; the configured maximum then applies.
+    const seconds = /^[0-9]+$/.test(value) ? Math.min(Number(value), 2 ** 31) : 0;
     maxAgeS = maxAgeSeen ? 0 : seconds;
     maxAgeSeen = true;
   }

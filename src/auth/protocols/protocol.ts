@@ -43,12 +43,16 @@ export function violation(reason: string, status: number): Verdict {
 
 const MAX_RETRY_AFTER_S = 300;
 
+/** RFC 9110's preferred date form (`Sun, 06 Nov 1994 08:49:37 GMT`); Date.parse alone would take `-5` for a date. */
+const HTTP_DATE = /^[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$/;
+
 /** `Retry-After` as seconds (a number or an HTTP date), kept within 1 s to 5 min; undefined if unusable. */
 export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();
   let seconds: number;
   if (/^[0-9]+$/.test(trimmed)) seconds = Number(trimmed);
+  else if (!HTTP_DATE.test(trimmed)) return undefined;
   else {
     const at = Date.parse(trimmed);
     if (Number.isNaN(at)) return undefined;

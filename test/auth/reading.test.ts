@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import type { Freshness } from '../../src/auth/identity.ts';
+import { parseRetryAfter } from '../../src/auth/protocols/protocol.ts';
+import { describePath, readGroups } from '../../src/auth/read-answer.ts';
+import { redactAnswer } from '../../src/auth/redact.ts';
+import { cacheTtl, parseCacheControl } from '../../src/auth/ttl.ts';
+
+/** The pure rules behind reading an answer: how long it is kept, its headers, paths, groups and log excerpts. */
+
+const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
+const LIMITS = { maxTtlS: 300, defaultTtlS: 60 };
+const fresh = (f: Partial<Freshness>): Freshness => ({ noStore: false, ...f });
+
+describe('cacheTtl', () => {
+  it.each<[string, Partial<Freshness>, number, string]>([
+    ['the body ttl', { ttlS: 30 }, 30_000, 'ttl'],
+    ['Cache-Control max-age', { maxAgeS: 45 }, 45_000, 'max-age'],
+    ['the time left to expiresAt', { expiresAtMs: NOW + 20_000, expiresAtField: 'expiresAt' }, 20_000, 'expiresAt'],
+    ['the time left to exp', { expiresAtMs: NOW + 25_000, expiresAtField: 'exp' }, 25_000, 'exp'],
+    ['an expiry whose field is not named, as expiresAt', { expiresAtMs: NOW + 10_000 }, 10_000, 'expiresAt'],
+  ])('keeps an answer for %s alone', (_source, freshness, ms, decidedBy) => {
+    expect(cacheTtl(fresh(freshness), NOW, LIMITS)).toEqual({ ms, decidedBy });
+  });
+
+  it.each<[string, Partial<Freshness>, number, string]>([
+    ['ttl under max-age', { ttlS: 10, maxAgeS: 40 }, 10_000, 'ttl'],
+    ['max-age under ttl', { ttlS: 40, maxAgeS: 10 }, 10_000, 'max-age'],
+    ['expiresAt under ttl and max-age', { ttlS: 40, maxAgeS: 50, expiresAtMs: NOW + 5_000, expiresAtField: 'expiresAt' }, 5_000, 'expiresAt'],
+    ['exp under max-age', { maxAgeS: 50, expiresAtMs: NOW + 7_000, expiresAtField: 'exp' }, 7_000, 'exp'],
+    ['ttl under a distant expiry', { ttlS: 15, expiresAtMs: NOW + 3_600_000, expiresAtField: 'exp' }, 15_000, 'ttl'],
+    ['a zero ttl under everything', { ttlS: 0, maxAgeS: 50, expiresAtMs: NOW + 7_000 }, 0, 'ttl'],
+  ])('takes the smallest: %s', (_case, freshness, ms, decidedBy) => {
+    expect(cacheTtl(fresh(freshness), NOW, LIMITS)).toEqual({ ms, decidedBy });
+  });
+
+  it.each<[string, Partial<Freshness>]>([
+    ['a ttl', { ttlS: 3600 }],
+    ['a max-age', { maxAgeS: 86_400 }],
+    ['an expiry', { expiresAtMs: NOW + 3_600_000, expiresAtField: 'exp' }],
+    ['all of them', { ttlS: 900, maxAgeS: 1200, expiresAtMs: NOW + 600_000 }],
+  ])('never keeps longer than the maximum, whatever %s says', (_case, freshness) => {
+    expect(cacheTtl(fresh(freshness), NOW, LIMITS)).toEqual({ ms: 300_000, decidedBy: 'max-ttl' });
+  });
+
+  it('keeps to the maximum exactly when a source names it', () => {
+    expect(cacheTtl(fresh({ ttlS: 300 }), NOW, LIMITS)).toEqual({ ms: 300_000, decidedBy: 'ttl' });
+  });
+
+  it('uses the default when the answer names no lifetime', () => {
+    expect(cacheTtl(fresh({}), NOW, LIMITS)).toEqual({ ms: 60_000, decidedBy: 'default' });
+  });
+
+  it('caps the default too', () => {
+    expect(cacheTtl(fresh({}), NOW, { maxTtlS: 30, defaultTtlS: 60 })).toEqual({ ms: 30_000, decidedBy: 'max-ttl' });
+  });
+
+  it('keeps nothing under no-store, whatever else the answer says', () => {
+    expect(cacheTtl({ noStore: true, ttlS: 60, maxAgeS: 60, expiresAtMs: NOW + 60_000 }, NOW, LIMITS)).toEqual({ ms: 0, decidedBy: 'no-store' });
+    expect(cacheTtl({ noStore: true }, NOW, LIMITS)).toEqual({ ms: 0, decidedBy: 'no-store' });
+  });
+
+  it('keeps nothing once expiresAt has passed, even with a long ttl', () => {
+    expect(cacheTtl(fresh({ ttlS: 120, expiresAtMs: NOW - 5_000, expiresAtField: 'expiresAt' }), NOW, LIMITS)).toEqual({ ms: 0, decidedBy: 'expiresAt' });
+    expect(cacheTtl(fresh({ expiresAtMs: NOW - 1, expiresAtField: 'exp' }), NOW, LIMITS)).toEqual({ ms: 0, decidedBy: 'exp' });
+  });
+
+  it('keeps fractions of a second, rounded down to whole milliseconds', () => {
+    expect(cacheTtl(fresh({ ttlS: 1.5 }), NOW, LIMITS)).toEqual({ ms: 1500, decidedBy: 'ttl' });
+    expect(cacheTtl(fresh({ ttlS: 0.0009 }), NOW, LIMITS)).toEqual({ ms: 0, decidedBy: 'ttl' });
+    expect(cacheTtl(fresh({ expiresAtMs: NOW + 1234.9 }), NOW, LIMITS)).toEqual({ ms: 1234, decidedBy: 'expiresAt' });
+  });
+
+  it('counts the time left from the clock it is given', () => {
+    const expiry = fresh({ expiresAtMs: NOW + 100_000, expiresAtField: 'exp' });
+    expect(cacheTtl(expiry, NOW + 40_000, LIMITS).ms).toBe(60_000);
+    expect(cacheTtl(expiry, NOW + 100_000, LIMITS).ms).toBe(0);
+  });
+});
+
+describe('parseCacheControl', () => {
+  it('reads nothing from an absent or empty header', () => {
+    expect(parseCacheControl(null)).toStrictEqual({ noStore: false });
+    expect(parseCacheControl('')).toStrictEqual({ noStore: false });
+  });
+
+  it.each<[string, { maxAgeS?: number; noStore: boolean }]>([
+    ['max-age=60', { maxAgeS: 60, noStore: false }],
+    ['max-age=0', { maxAgeS: 0, noStore: false }],
+    ['MAX-AGE=60', { maxAgeS: 60, noStore: false }],
+    ['Max-Age=60', { maxAgeS: 60, noStore: false }],
+    ['max-age="60"', { maxAgeS: 60, noStore: false }],
+    ['no-store', { noStore: true }],
+    ['No-Store', { noStore: true }],
+    ['no-cache', { noStore: true }],
+    ['NO-CACHE', { noStore: true }],
+    ['private, no-store, max-age=60', { maxAgeS: 60, noStore: true }],
+    ['public, max-age=120, must-revalidate, s-maxage=600, stale-while-revalidate=30', { maxAgeS: 120, noStore: false }],
+    ['private, immutable', { noStore: false }],
+    ['s-maxage=600', { noStore: false }],
+    ['max-stale=600', { noStore: false }],
+  ])('reads %j', (header, expected) => {
+    expect(parseCacheControl(header)).toStrictEqual(expected);
+  });
+
+  it.each(['max-age=abc', 'max-age=-5', 'max-age=1.5', 'max-age=', 'max-age', 'max-age=60s', 'max-age=1e3', 'max-age="60'])(
+    'counts the unreadable %j as max-age 0',
+    (header) => {
+      expect(parseCacheControl(header)).toStrictEqual({ maxAgeS: 0, noStore: false });
+    },
+  );
+
+  it('counts a max-age too large to hold as 2^31 s, as RFC 9111 asks, so the configured maximum then decides', () => {
+    expect(parseCacheControl('max-age=99999999999999')).toEqual({ maxAgeS: 2 ** 31, noStore: false });
+  });
+
+  it.each(['max-age=60, max-age=60', 'max-age=60, max-age=120', 'max-age=120,private,max-age=30'])('counts the repeated max-age in %j as 0', (header) => {
+    expect(parseCacheControl(header)).toStrictEqual({ maxAgeS: 0, noStore: false });
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.UTC(2030, 0, 1, 12, 0, 0);
+
+  it('reads nothing from an absent header', () => {
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+
+  it.each<[string, number]>([
+    ['1', 1],
+    ['120', 120],
+    [' 45 ', 45],
+    ['300', 300],
+    ['0', 1],
+    ['301', 300],
+    ['86400', 300],
+    ['99999999999999999999', 300],
+  ])('reads delay-seconds %j as %i, within 1 s to 5 min', (value, seconds) => {
+    expect(parseRetryAfter(value, now)).toBe(seconds);
+  });
+
+  it.each<[string, number]>([
+    ['Tue, 01 Jan 2030 12:01:30 GMT', 90],
+    ['Tue, 01 Jan 2030 12:00:01 GMT', 1],
+    ['Tue, 01 Jan 2030 12:00:00 GMT', 1],
+    ['Mon, 31 Dec 2029 23:00:00 GMT', 1],
+    ['Tue, 01 Jan 2030 13:00:00 GMT', 300],
+  ])('reads the HTTP-date %j as %i seconds from now, within 1 s to 5 min', (value, seconds) => {
+    expect(parseRetryAfter(value, now)).toBe(seconds);
+  });
+
+  it('rounds a date a fraction of a second away up to the next whole second', () => {
+    expect(parseRetryAfter('Tue, 01 Jan 2030 12:00:10 GMT', now - 400)).toBe(11);
+  });
+
+  it.each(['', '   ', 'soon', 'later please', '12abc', '1e3', '-5', '+5', '1.5', '2030-01-01'])('ignores the unreadable %j', (value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
+});
+
+describe('describePath', () => {
+  it.each<[PropertyKey[], string]>([
+    [[], 'the top level'],
+    [['userId'], '.userId'],
+    [['groups', 1], '.groups[1]'],
+    [['realm_access', 'roles', 0], '.realm_access.roles[0]'],
+    [['_private', '$ref'], '._private.$ref'],
+    [[0], '[0]'],
+    [[2, 'name'], '[2].name'],
+    [['https://example.com/groups', 3], '."https://example.com/groups"[3]'],
+    [['odd key'], '."odd key"'],
+    [['1st'], '."1st"'],
+    [[''], '.""'],
+    [['say "hi"'], '."say \\"hi\\""'],
+  ])('writes %j as %s', (path, text) => {
+    expect(describePath(path)).toBe(text);
+  });
+});
+
+describe('readGroups', () => {
+  it.each<[string, Record<string, unknown>, string, string[]]>([
+    ['an array claim', { groups: ['staff', 'reviewers'] }, 'groups', ['staff', 'reviewers']],
+    ['an empty array', { groups: [] }, 'groups', []],
+    ['a lone string, as one group', { groups: 'staff' }, 'groups', ['staff']],
+    ['an absent claim, as no groups', { sub: 'u' }, 'groups', []],
+    ['a null claim, as no groups', { groups: null }, 'groups', []],
+    ['a nested path', { realm_access: { roles: ['a', 'b'] } }, 'realm_access.roles', ['a', 'b']],
+    ['a deeply nested path', { a: { b: { c: 'only' } } }, 'a.b.c', ['only']],
+    ['a nested path whose parent is absent', {}, 'realm_access.roles', []],
+    ['a nested path whose parent is null', { realm_access: null }, 'realm_access.roles', []],
+    ['a nested path whose parent is a string', { realm_access: 'roles' }, 'realm_access.roles', []],
+    ['a nested path through an array', { realm_access: [{ roles: ['a'] }] }, 'realm_access.roles', []],
+    ['a namespaced URL claim', { 'https://example.com/groups': ['staff'] }, 'https://example.com/groups', ['staff']],
+    ['the exact dotted name over the nested path', { 'realm_access.roles': ['exact'], realm_access: { roles: ['nested'] } }, 'realm_access.roles', ['exact']],
+  ])('reads %s', (_case, claims, claim, groups) => {
+    expect(readGroups(claims, claim)).toEqual({ ok: true, value: groups });
+  });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty.name'])('does not take the inherited %j for a claim', (claim) => {
+    expect(readGroups({ sub: 'u' }, claim)).toEqual({ ok: true, value: [] });
+  });
+
+  it.each<[string, Record<string, unknown>, string, string]>([
+    ['an empty string', { groups: '' }, 'groups', 'at .groups: expected an array of non-empty strings'],
+    ['a number', { groups: 3 }, 'groups', 'at .groups: expected an array of non-empty strings'],
+    ['an object', { groups: { staff: true } }, 'groups', 'at .groups: expected an array of non-empty strings'],
+    ['a number in the array', { groups: ['staff', 7] }, 'groups', 'at .groups[1]: expected a non-empty string'],
+    ['an empty string in the array', { groups: [''] }, 'groups', 'at .groups[0]: expected a non-empty string'],
+    ['a bad member of a nested claim', { realm_access: { roles: ['a', 'b', null] } }, 'realm_access.roles', 'at .realm_access.roles[2]: expected a non-empty string'],
+    ['a bad member of a URL claim', { 'https://example.com/groups': [false] }, 'https://example.com/groups', 'at ."https://example.com/groups"[0]: expected a non-empty string'],
+  ])('refuses %s, naming the path', (_case, claims, claim, error) => {
+    expect(readGroups(claims, claim)).toEqual({ ok: false, error });
+  });
+});
+
+describe('redactAnswer', () => {
+  const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
+
+  it('replaces the token wherever it appears in a JSON answer', () => {
+    const body = JSON.stringify({ userId: '', debug: { received: `Bearer ${token}`, again: [token, `${token}${token}`] } });
+    expect(JSON.parse(redactAnswer(body, token))).toEqual({ userId: '', debug: { received: 'Bearer [token]', again: ['[token]', '[token][token]'] } });
+  });
+
+  it('replaces the token in a body that is not JSON, and leaves the rest as it came', () => {
+    expect(redactAnswer(`<p>Unknown token ${token}</p>\n<p>${token}</p>`, token)).toBe('<p>Unknown token [token]</p>\n<p>[token]</p>');
+  });
+
+  it('redacts members whose names say they are secret, at any depth and in any case', () => {
+    const body = JSON.stringify({
+      userId: 'alice',
+      password: 'p1',
+      client: { client_secret: 's1', clientId: 'formgate' },
+      sessions: [{ access_token: 'a1', Refresh_Token: 'r1', expires: 60 }],
+      headers: { Authorization: 'Basic eDp5', 'Set-Cookie': 'sid=1', 'X-Api-Key': 'k1' },
+      deep: { deeper: { deepest: { apiKey: 'k2', api_key: 'k3', passwd: 'p2', credentials: { user: 'u', pass: 'p3' } } } },
+    });
+    const redacted = redactAnswer(body, token);
+    for (const secret of ['p1', 's1', 'a1', 'r1', 'eDp5', 'sid=1', 'k1', 'k2', 'k3', 'p2', 'p3']) expect(redacted).not.toContain(secret);
+    expect(JSON.parse(redacted)).toEqual({
+      userId: 'alice',
+      password: '[redacted]',
+      client: { client_secret: '[redacted]', clientId: 'formgate' },
+      sessions: [{ access_token: '[redacted]', Refresh_Token: '[redacted]', expires: 60 }],
+      headers: { Authorization: '[redacted]', 'Set-Cookie': '[redacted]', 'X-Api-Key': '[redacted]' },
+      deep: { deeper: { deepest: { apiKey: '[redacted]', api_key: '[redacted]', passwd: '[redacted]', credentials: '[redacted]' } } },
+    });
+  });
+
+  it('keeps a JSON answer with nothing secret as the same JSON', () => {
+    const answer = { userId: 'alice', groups: ['staff'], ttl: 60, name: null };
+    expect(JSON.parse(redactAnswer(JSON.stringify(answer, null, 2), token))).toEqual(answer);
+  });
+
+  it('leaves a body alone when there is no token to look for', () => {
+    expect(redactAnswer('{"userId":""}', '')).toBe('{"userId":""}');
+    expect(redactAnswer('plain text', '')).toBe('plain text');
+  });
+
+  it('shortens a long answer to its first 1000 characters, saying how long it was', () => {
+    const long = 'x'.repeat(5000);
+    expect(redactAnswer(long, token)).toBe(`${'x'.repeat(1000)}… (5000 characters)`);
+    expect(redactAnswer('y'.repeat(1000), token)).toBe('y'.repeat(1000));
+  });
+
+  it('takes the token out before shortening, so no part of it is left at the cut', () => {
+    const body = `${'z'.repeat(990)}${token}${'z'.repeat(100)}`;
+    const redacted = redactAnswer(body, token);
+    expect(redacted).not.toContain(token.slice(0, 10));
+    expect(redacted.startsWith(`${'z'.repeat(990)}[token]`)).toBe(true);
+  });
+
+  it('takes out a token the answer wrote with JSON escapes', () => {
+    const slashed = 'ab/cd+ef/gh==';
+    expect(redactAnswer(`{"seen":"ab\\/cd+ef\\/gh=="}`, slashed)).not.toContain(slashed);
+    const accented = 'jeton-é-123';
+    expect(redactAnswer(`{"seen":"jeton-\\u00e9-123"}`, accented)).not.toContain(accented);
+  });
+});
