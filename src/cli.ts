@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { checkAuth, formatReport } from './auth/check-auth.ts';
 import {
   CHECK_AUTH_OPTIONS,
   formatConfigError,
@@ -12,10 +11,8 @@ import {
   SERVE_OPTIONS,
   type Config,
 } from './config.ts';
-import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
-import { openApiYamlOffline } from './http/openapi-offline.ts';
 import { createLogger } from './logger.ts';
-import { openMigrated, startServer, StartupError, type RunningServer } from './server.ts';
+import type { RunningServer } from './server.ts';
 
 /**
  * The `formgate` command. Exit codes: 0 done; 1 a runtime failure (database unreachable, a check that
@@ -41,8 +38,11 @@ function config(flags: Record<string, unknown>): Config {
 
 const withServeOptions = (y: Argv) => y.options(SERVE_OPTIONS);
 
+// Each command imports only what it uses, so check-auth and forms check start without the database drivers.
+
 async function serve(flags: Record<string, unknown>): Promise<void> {
   const cfg = config(flags);
+  const { startServer, StartupError } = await import('./server.ts');
   const logger = createLogger(cfg.logLevel);
   // Listen for signals before startup: a SIGTERM while migrations run waits for them, then stops cleanly.
   let signalled = false;
@@ -76,6 +76,7 @@ async function migrate(flags: Record<string, unknown>): Promise<void> {
   if (!resolved.ok) fail(formatConfigError(resolved.error), USAGE_ERROR);
   const cfg = resolved.value;
   const logger = createLogger(cfg.logLevel);
+  const { openMigrated, StartupError } = await import('./server.ts');
   try {
     const database = await openMigrated(cfg, logger);
     await database.close();
@@ -90,6 +91,7 @@ async function checkAuthCommand(flags: Record<string, unknown>): Promise<void> {
   const resolved = resolveCheckAuthConfig({ flags, env: process.env });
   if (!resolved.ok) fail(formatConfigError(resolved.error), USAGE_ERROR);
   const { auth, token: source } = resolved.value;
+  const { checkAuth, formatReport } = await import('./auth/check-auth.ts');
   const token = source.kind === 'value' ? source.token : await readTokenFromStdin();
   if (token === '') fail('formgate: check-auth read no token from standard input', USAGE_ERROR);
   const { text, ok } = formatReport(auth, await checkAuth(auth, token));
@@ -104,6 +106,7 @@ async function readTokenFromStdin(): Promise<string> {
 }
 
 async function checkForms(file: string): Promise<void> {
+  const { formatFormsFileError, loadFormsFile } = await import('./forms/index.ts');
   const forms = await loadFormsFile(file);
   if (!forms.ok) fail(forms.error.map(formatFormsFileError).join('\n'), 1);
   const names = forms.value.list().map((f) => f.definition.name);
@@ -111,6 +114,7 @@ async function checkForms(file: string): Promise<void> {
 }
 
 async function openapi(write: boolean): Promise<void> {
+  const { openApiYamlOffline } = await import('./http/openapi-offline.ts');
   const yaml = openApiYamlOffline();
   if (!write) return void process.stdout.write(yaml);
   await writeFile(new URL('../openapi/formgate.yaml', import.meta.url), yaml);

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import yargs, { type Options } from 'yargs';
 import {
+  CHECK_AUTH_OPTIONS,
   SERVE_OPTIONS,
   camelName,
   envName,
   formatConfigError,
   resolveConfig,
+  resolveCheckAuthConfig,
   resolveMigrateConfig,
+  type CheckAuthConfig,
   type Config,
   type ConfigError,
   type FlagName,
@@ -535,5 +538,132 @@ describe('resolveMigrateConfig', () => {
     const r = resolveMigrateConfig({ flags: { 'database-url': 'mysql://x' }, env: {} });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.flag).toBe('database-url');
+  });
+});
+
+describe('resolveCheckAuthConfig', () => {
+  const TOKEN = 'tok-config-9f3a';
+
+  function check(flags: Flags = {}, env: Env = {}) {
+    return resolveCheckAuthConfig({ flags, env });
+  }
+
+  function checkGood(flags: Flags = {}, env: Env = {}): CheckAuthConfig {
+    const r = check(flags, env);
+    if (!r.ok) throw new Error(`expected a config, got: ${r.error.message}`);
+    return r.value;
+  }
+
+  function checkBad(flags: Flags = {}, env: Env = {}): ConfigError {
+    const r = check(flags, env);
+    if (r.ok) throw new Error(`expected an error, got: ${JSON.stringify(r.value)}`);
+    return r.error;
+  }
+
+  it('reads the identity service and the token, with serve’s defaults for the rest', () => {
+    expect(checkGood({ 'auth-url': AUTH, token: TOKEN })).toEqual({
+      auth: good({ 'auth-url': AUTH }).auth,
+      token: { kind: 'value', token: TOKEN },
+    });
+  });
+
+  it('needs --auth-url, from the flag or FORMGATE_AUTH_URL', () => {
+    const e = checkBad({ token: TOKEN });
+    expect(e.flag).toBe('auth-url');
+    expect(e.message).toContain('--auth-url');
+    expect(e.message).toContain('FORMGATE_AUTH_URL');
+    expect(checkGood({ token: TOKEN }, { FORMGATE_AUTH_URL: AUTH }).auth.url).toBe(AUTH);
+  });
+
+  it('needs a token, naming every way to give one', () => {
+    for (const [flags, env] of [
+      [{ 'auth-url': AUTH }, {}],
+      [{ 'auth-url': AUTH, token: '' }, {}],
+      [{ 'auth-url': AUTH, token: '   ' }, {}],
+      [{ 'auth-url': AUTH }, { FORMGATE_TOKEN: '' }],
+    ] as [Flags, Env][]) {
+      const e = checkBad(flags, env);
+      expect(e.flag).toBe('token');
+      for (const way of ['--token', 'FORMGATE_TOKEN', '--token-stdin']) expect(e.message).toContain(way);
+    }
+  });
+
+  it('takes the token from FORMGATE_TOKEN, and --token over it', () => {
+    expect(checkGood({ 'auth-url': AUTH }, { FORMGATE_TOKEN: TOKEN }).token).toEqual({ kind: 'value', token: TOKEN });
+    expect(checkGood({ 'auth-url': AUTH, token: TOKEN }, { FORMGATE_TOKEN: 'from-env' }).token).toEqual({ kind: 'value', token: TOKEN });
+    expect(checkGood({ 'auth-url': AUTH, token: ` ${TOKEN}\n` }).token).toEqual({ kind: 'value', token: TOKEN });
+  });
+
+  it('with --token-stdin leaves the token to be read from standard input', () => {
+    expect(checkGood({ 'auth-url': AUTH, 'token-stdin': true }).token).toEqual({ kind: 'stdin' });
+    expect(checkGood({ 'auth-url': AUTH, tokenStdin: true }).token).toEqual({ kind: 'stdin' });
+  });
+
+  it('refuses both --token and --token-stdin, without repeating the token', () => {
+    const e = checkBad({ 'auth-url': AUTH, token: TOKEN, 'token-stdin': true });
+    expect(e.flag).toBe('token');
+    expect(e.message).toMatch(/--token\b.*--token-stdin/);
+    expect(e.message).toContain('not both');
+    expect(e.message).not.toContain(TOKEN);
+  });
+
+  it('reads every auth-* flag exactly as serve does', () => {
+    const authFlags = FLAG_NAMES.filter((name) => name.startsWith('auth-'));
+    expect(authFlags.length).toBeGreaterThan(10);
+    for (const name of authFlags) {
+      const base = name === 'auth-protocol' ? baseFlags(name) : { 'auth-url': AUTH };
+      for (const [flags, env] of [
+        [{ ...base, [name]: SAMPLES[name].a }, {}],
+        [base, { [envName(name)]: SAMPLES[name].b }],
+      ] as [Flags, Env][]) {
+        expect(checkGood({ ...flags, token: TOKEN }, env).auth, `--${name}`).toEqual(good(flags, env).auth);
+      }
+    }
+  });
+
+  it('rejects auth flags with serve’s errors, e.g. introspection without client credentials', () => {
+    for (const flags of [
+      { 'auth-url': AUTH, 'auth-protocol': 'introspection' },
+      { 'auth-url': AUTH, 'auth-protocol': 'introspection', 'auth-client-id': 'id' },
+      { 'auth-url': AUTH, 'auth-timeout': 'abc' },
+      { 'auth-url': 'ftp://id.example/check' },
+      { 'auth-url': AUTH, 'auth-cache-default-ttl': '600' },
+      { 'auth-url': AUTH, 'auth-health-url': 'nowhere' },
+    ] as Flags[]) {
+      expect(checkBad({ ...flags, token: TOKEN }), JSON.stringify(flags)).toEqual(bad(flags));
+    }
+    const e = checkBad({ 'auth-url': AUTH, 'auth-protocol': 'introspection', token: TOKEN });
+    expect(e.flag).toBe('auth-client-id');
+    expect(e.message).toContain('--auth-client-id');
+    expect(e.message).toContain('--auth-client-secret');
+  });
+
+  it('ignores serve-only settings in the environment', () => {
+    const c = checkGood({ 'auth-url': AUTH, token: TOKEN }, { FORMGATE_PORT: 'abc', FORMGATE_PROTECT: 'bogus', FORMGATE_DATABASE_URL: 'mysql://x' });
+    expect(c.auth.url).toBe(AUTH);
+  });
+});
+
+describe('CHECK_AUTH_OPTIONS', () => {
+  it('holds every auth-* flag of SERVE_OPTIONS, unchanged, plus token and token-stdin', () => {
+    const authFlags = FLAG_NAMES.filter((name) => name.startsWith('auth-'));
+    expect(Object.keys(CHECK_AUTH_OPTIONS).sort()).toEqual([...authFlags, 'token', 'token-stdin'].sort());
+    for (const name of authFlags) expect(CHECK_AUTH_OPTIONS[name], name).toEqual(SERVE_OPTIONS[name]);
+    expect(CHECK_AUTH_OPTIONS.token).toMatchObject({ type: 'string' });
+    expect(CHECK_AUTH_OPTIONS['token-stdin']).toMatchObject({ type: 'boolean' });
+  });
+
+  it('round-trips through yargs: --token-stdin is a boolean, serve-only flags are refused', () => {
+    const parse = (argv: string[]) => yargs(argv).options(CHECK_AUTH_OPTIONS as Record<string, Options>).strict().exitProcess(false).fail((msg) => {
+      throw new Error(msg);
+    }).parseSync() as Flags;
+
+    const none = parse([]);
+    for (const name of Object.keys(CHECK_AUTH_OPTIONS)) expect(none[name], name).toBeUndefined();
+
+    expect(resolveCheckAuthConfig({ flags: parse(['--auth-url', AUTH, '--token-stdin']), env: {} })).toMatchObject({ ok: true, value: { token: { kind: 'stdin' } } });
+    const c = resolveCheckAuthConfig({ flags: parse(['--auth-url', AUTH, '--token', 'abc', '--auth-protocol', 'oidc', '--auth-cache-default-ttl', '42']), env: {} });
+    expect(c).toMatchObject({ ok: true, value: { token: { kind: 'value', token: 'abc' }, auth: { protocol: 'oidc', cache: { defaultTtlS: 42 } } } });
+    expect(() => parse(['--auth-url', AUTH, '--token', 'abc', '--port', '1'])).toThrow(/port/);
   });
 });

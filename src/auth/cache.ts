@@ -73,7 +73,7 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
     };
   }
 
-  const entries = new LRUCache<string, Entry>({ max: options.size, perf: { now } });
+  const entries = new LRUCache<string, Entry>({ max: options.size, perf: { now }, ttlResolution: 0 });
   const inFlight = new Map<string, Promise<Validation>>();
   // Bumped by clear(): an answer to a call made before the clear must not refill the cache after it.
   let generation = 0;
@@ -131,8 +131,13 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
       if (result.source === 'stale') counters.staleServed++;
       return result;
     },
-    stats: () => ({ enabled: true, capacity: options.size, size: entries.size, ...counters }),
+    stats() {
+      // lru-cache drops an expired entry only when it is next read; the figures count what can still serve.
+      entries.purgeStale();
+      return { enabled: true, capacity: options.size, size: entries.size, ...counters };
+    },
     clear() {
+      entries.purgeStale();
       const dropped = entries.size;
       entries.clear();
       inFlight.clear();

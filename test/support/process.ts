@@ -30,6 +30,8 @@ export interface CliResult extends Exit {
 export interface SpawnOptions {
   /** Added to the environment; `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
+  /** Written to the child's standard input, which is then closed; without it stdin is not connected. */
+  input?: string;
 }
 
 /** The parent's environment minus anything that would configure Formgate behind the test's back. */
@@ -50,8 +52,13 @@ function spawnCli(args: readonly string[], opts: SpawnOptions): ChildProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
     env: childEnv(opts.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (opts.input !== undefined) {
+    // A child that exits without reading its input must not turn into an EPIPE error in the test.
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(opts.input);
+  }
   live.add(child);
   child.once('exit', () => live.delete(child));
   return child;
@@ -122,6 +129,8 @@ export interface ServerProcess {
   readonly url: string;
   /** Every JSON log line seen so far. */
   readonly logs: LogLine[];
+  /** What the process wrote to stdout so far, as written (log lines and anything else). */
+  stdout(): string;
   /** What the process wrote to stderr so far. */
   stderr(): string;
   /** Resolves with the first log line (seen so far or later) that `match` accepts. */
@@ -184,6 +193,7 @@ export async function startServe(args: readonly string[], opts: SpawnOptions = {
   const handle: Omit<ServerProcess, 'url'> = {
     child,
     logs,
+    stdout: () => stdoutRaw,
     stderr: () => stderr,
     waitForLog,
     exited: (timeoutMs = 15_000) => withTimeout(exitPromise, timeoutMs, `the server to exit\n${describe()}`),
