@@ -22,14 +22,21 @@ export async function askIdentityService(protocol: Protocol, token: string, opti
   const request = protocol.request(token);
   const signal = AbortSignal.timeout(options.timeoutMs);
   let answer: Answer;
-  try {
-    const response = await fetch(options.url, {
+  const send = () =>
+    fetch(options.url, {
       method: request.method,
       headers: { ...request.headers, ...(options.requestId ? { 'x-request-id': options.requestId } : {}) },
       ...(request.body === undefined ? {} : { body: request.body }),
       // A redirect would resend the token to wherever the service points; it is reported instead.
       redirect: 'manual',
       signal,
+    });
+  try {
+    // A kept-alive connection the service (or a proxy) closed while idle fails on first use. Asking about
+    // a token changes nothing, so it is asked once more on a fresh connection, within the same deadline.
+    const response = await send().catch((e: unknown) => {
+      if (signal.aborted || !isStaleConnection(e)) throw e;
+      return send();
     });
     const body = await readLimited(response);
     if (body === undefined) {
@@ -64,6 +71,18 @@ async function readLimited(response: Response): Promise<string | undefined> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+function isStaleConnection(error: unknown): boolean {
+  let cause: unknown = error;
+  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && STALE_CONNECTION.has(code)) return true;
+    cause = cause.cause;
+  }
+  return false;
 }
 
 /** Why no answer came, in words fit for the caller: no host names, no URLs. */

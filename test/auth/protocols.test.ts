@@ -315,8 +315,17 @@ describe('a service that does not answer', () => {
     const before = server.calls.length;
     const failure = unavailableOf(await ask(server, newToken()));
     expect(failure.reason).toMatch(/^the identity service could not be reached \(/);
-    // The request did arrive: this is a service that hung up, not one that could not be reached at all.
-    expect(server.calls.length).toBeGreaterThan(before);
+    // The request did arrive, twice (one retry on a fresh connection): a service that hung up, not one never reached.
+    expect(server.calls.length - before).toBe(2);
+  });
+
+  it('asks once more when a connection closes under the first call, as a kept-alive one closed while idle does', async () => {
+    let calls = 0;
+    server.answer(() => (++calls === 1 ? { hangUp: true } : { status: 200, body: { userId: 'alice' } }));
+    const token = newToken();
+    expect(valid(await ask(server, token)).identity.userId).toBe('alice');
+    expect(calls).toBe(2);
+    expect(server.calls.slice(-2).map((c) => c.token)).toEqual([token, token]);
   });
 
   it('is unavailable when the connection is refused, and says so without naming the host', async () => {
