@@ -5,7 +5,8 @@ import { startFormgate, startScript } from './processes.ts';
  * What authentication costs a request: the same GET of one document at fixed concurrency against three
  * Formgate processes on one database and one local identity service — `--protect none`, `--protect all`
  * with a warm cache, and `--protect all --auth-cache-size 0` (every request asks the service). The
- * variants take turns in short rounds, so drift on the machine spreads over all three alike.
+ * variants take turns in short rounds, each round starting with another, so drift on the machine spreads
+ * over all three alike; each figure is the median of the rounds.
  */
 
 export interface AuthRow {
@@ -27,7 +28,7 @@ const FORM = 'event-registration';
 const TOKEN = 'bench-token';
 
 export async function authOverhead(options: AuthOverheadOptions): Promise<AuthRow[]> {
-  const { connections = 16, rounds = 3, secondsPerRound = 5 } = options;
+  const { connections = 16, rounds = 5, secondsPerRound = 4 } = options;
   const identity = await startScript('bench/identity-service.ts');
   const authUrl = identity.firstLine;
   const common = ['--database-url', options.databaseUrl, '--forms', 'examples/forms.yaml', '--auth-url', authUrl];
@@ -52,7 +53,11 @@ export async function authOverhead(options: AuthOverheadOptions): Promise<AuthRo
   const samples = new Map<string, autocannon.Result[]>(variants.map((v) => [v.variant, []]));
   for (const server of servers) await load(server.url + path, server.token, connections, 1); // warm up, and fill the cache
   for (let round = 0; round < rounds; round++) {
-    for (const server of servers) samples.get(server.variant)?.push(await load(server.url + path, server.token, connections, secondsPerRound));
+    // Each round starts with a different variant, so none is always the one measured first.
+    for (let i = 0; i < servers.length; i++) {
+      const server = servers[(round + i) % servers.length]!;
+      samples.get(server.variant)?.push(await load(server.url + path, server.token, connections, secondsPerRound));
+    }
   }
   for (const server of servers) server.child.kill('SIGTERM');
   identity.child.kill('SIGTERM');

@@ -39,7 +39,7 @@ try {
     const connections = 16;
     const rows = await authOverhead({ databaseUrl: url.toString(), connections });
     const none = rows[0]!;
-    console.log(`\nAuthentication overhead (GET one document, ${connections} connections, autocannon, median of 3 rounds of 5 s) — ${machine}\n`);
+    console.log(`\nAuthentication overhead (GET one document, ${connections} connections, autocannon, median of 5 rounds of 4 s) — ${machine}\n`);
     console.log('| variant | requests/s | p50 (ms) | p99 (ms) | requests/s vs none | non-2xx |');
     console.log('|---|---:|---:|---:|---:|---:|');
     for (const r of rows) {

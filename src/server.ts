@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { identityServiceFor } from './auth/identity-service.ts';
-import { describeProtection } from './auth/protection.ts';
+import { protectionTable } from './auth/protection.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
@@ -49,7 +49,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       port,
       database: database.driver,
       forms: forms.value.list().map((f) => f.definition.name),
-      protect: describeProtection(config.protect, config.adminGroup),
+      protect: protectionTable(config.protect, config.adminGroup),
       identityService: config.auth.url === undefined ? 'none (tokens are ignored)' : { protocol: config.auth.protocol, url: redactUrl(config.auth.url), cacheSize: config.auth.cache.size },
     },
     `Formgate listening on ${url}`,

@@ -43,6 +43,9 @@ export interface IdentityCache {
   clear(): number;
 }
 
+/** The freshness of an answer served from the cache: it is not to be cached again. */
+const ALREADY_KEPT = { noStore: true } as const;
+
 type Entry =
   | { kind: 'valid'; identity: Identity; freshUntil: number; staleUntil: number }
   | { kind: 'rejected'; status: number; freshUntil: number };
@@ -102,7 +105,7 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
       return { verdict, source: 'miss' };
     }
     if (current && previous?.kind === 'valid' && at < previous.staleUntil) {
-      return { verdict: { kind: 'valid', identity: previous.identity, freshness: { noStore: true } }, source: 'stale' };
+      return { verdict: { kind: 'valid', identity: previous.identity, freshness: ALREADY_KEPT }, source: 'stale' };
     }
     return { verdict, source: 'miss' };
   };
@@ -112,7 +115,7 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
       const entry = entries.get(key);
       if (entry !== undefined && now() < entry.freshUntil) {
         counters.hits++;
-        const verdict: Verdict = entry.kind === 'valid' ? { kind: 'valid', identity: entry.identity, freshness: { noStore: true } } : { kind: 'rejected', status: entry.status };
+        const verdict: Verdict = entry.kind === 'valid' ? { kind: 'valid', identity: entry.identity, freshness: ALREADY_KEPT } : { kind: 'rejected', status: entry.status };
         return { verdict, source: 'hit' };
       }
       const pending = inFlight.get(key);

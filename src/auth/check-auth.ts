@@ -20,7 +20,8 @@ export interface CheckAuthReport {
 }
 
 export async function checkAuth(auth: AuthConfig & { url: string }, token: string): Promise<CheckAuthReport> {
-  const health = auth.healthUrl === null ? 'skipped' : await probe(() => checkOnce(auth.healthUrl ?? '', auth.timeoutMs), auth.timeoutMs);
+  const { healthUrl } = auth;
+  const health = healthUrl === null ? 'skipped' : await probe(() => checkOnce(healthUrl, auth.timeoutMs), auth.timeoutMs);
   const started = performance.now();
   const verdict = await askIdentityService(protocolFor(auth), token, { url: auth.url, timeoutMs: auth.timeoutMs });
   const durationMs = Math.round((performance.now() - started) * 10) / 10;

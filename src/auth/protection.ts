@@ -33,7 +33,7 @@ export function anyDomainProtected(protection: Protection): boolean {
 }
 
 /** The table as the startup log line shows it, one entry per area. */
-export function describeProtection(protection: Protection, adminGroup: string): Record<string, string> {
+export function protectionTable(protection: Protection, adminGroup: string): Record<string, string> {
   return {
     ...Object.fromEntries(PROTECTION_DOMAINS.map((d) => [d, protection[d]])),
     admin: `token from group ${JSON.stringify(adminGroup)}`,
