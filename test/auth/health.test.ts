@@ -1,11 +1,10 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { identityHealthCheck, IDENTITY_HEALTH_KEEP_MS } from '../../src/auth/health-check.ts';
 import type { ProtectConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { DRIVERS, openMigratedDatabase } from '../support/databases.ts';
-import { startIdentityServer, type IdentityServer } from '../support/identity-server.ts';
+import { closedPort, startIdentityServer, type IdentityServer } from '../support/identity-server.ts';
 
 /**
  * /health with the identity service's own health endpoint (`--auth-health-url`) as one of its checks,
@@ -66,14 +65,6 @@ function check(body: Health, name: string): CheckResult {
 /** The warning /health logs for a failed check: the place where its cause is told. */
 function failureLog(t: TestApp) {
   return t.logs.filter((l) => l.msg === 'health check failed' && l.check === IDENTITY);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('/health with the identity service', () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CacheStats as AuthCacheStats } from '../../src/auth/cache.ts';
 import type { ProtectConfig, ProtectionLevel } from '../../src/config.ts';
 import type { Database } from '../../src/db/connect.ts';
 import type { FormRegistry } from '../../src/forms/index.ts';
@@ -35,18 +36,7 @@ interface Me {
   caller: { authenticated: boolean; userId?: string; name?: string; email?: string; groups: string[]; scopes: string[] };
   forms: { name: string; title: string; may: Abilities }[];
 }
-interface CacheStats {
-  protocol: string;
-  enabled: boolean;
-  capacity: number;
-  size: number;
-  hits: number;
-  misses: number;
-  coalesced: number;
-  rejections: number;
-  failures: number;
-  staleServed: number;
-}
+type CacheStats = AuthCacheStats & { protocol: string };
 
 const CHALLENGE = 'Bearer realm="formgate"';
 const INVALID_TOKEN = 'Bearer realm="formgate", error="invalid_token"';

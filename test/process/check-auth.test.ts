@@ -1,7 +1,5 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, it, type TestContext } from 'vitest';
-import { startIdentityServer, type IdentityServer, type Script } from '../support/identity-server.ts';
+import { closedPort, startIdentityServer, type IdentityServer, type Script } from '../support/identity-server.ts';
 import { killAll, runCli, type CliResult } from '../support/process.ts';
 
 /**
@@ -36,15 +34,6 @@ function expectTokenKept(ctx: TestContext, r: CliResult, ...secrets: string[]): 
 }
 
 const stderrLines = (r: CliResult) => r.stderr.replace(/\n$/, '').split('\n');
-
-/** A loopback port nothing listens on: one the OS just handed out and got back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.concurrent('formgate check-auth against a working service', { timeout: 60_000 }, () => {
   it('formgate protocol: exits 0 with health, the identity, and the TTL Cache-Control: max-age decides', async (ctx) => {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -113,4 +114,13 @@ function tokenOf(headers: IncomingHttpHeaders, body: string): string | undefined
   } catch {
     return undefined;
   }
+}
+
+/** A loopback port nothing listens on: one the OS just handed out and got back. */
+export async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
