@@ -100,6 +100,7 @@ async function checkAuthCommand(flags: Record<string, unknown>): Promise<void> {
 }
 
 async function readTokenFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) fail('formgate: --token-stdin reads a piped token (e.g. check-auth --token-stdin < token.txt); stdin is a terminal', USAGE_ERROR);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').trim();

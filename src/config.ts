@@ -383,6 +383,10 @@ function httpUrl(flag: FlagName, raw: Raw, extra = ''): string {
   if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
     invalid(flag, `an absolute http:// or https:// URL${extra}`, raw);
   }
+  // fetch refuses URLs with credentials, and a password in a URL ends up in logs: say so at startup.
+  if (u.username !== '' || u.password !== '') {
+    fail(flag, `--${flag}: the URL must not carry a user name or password; introspection credentials go in --auth-client-id and --auth-client-secret ${where(flag)}`);
+  }
   return raw.value;
 }
 

@@ -327,7 +327,7 @@ describe('the auth-url rule', () => {
 
 describe('auth', () => {
   it('derives the health url from the auth url origin', () => {
-    expect(good({ 'auth-url': 'https://u:p@id.example:8443/a/b?c=d' }).auth.healthUrl).toBe('https://id.example:8443/healthz');
+    expect(good({ 'auth-url': 'https://id.example:8443/a/b?c=d' }).auth.healthUrl).toBe('https://id.example:8443/healthz');
   });
 
   it('keeps an explicit health url and accepts none in any case', () => {
@@ -665,5 +665,15 @@ describe('CHECK_AUTH_OPTIONS', () => {
     const c = resolveCheckAuthConfig({ flags: parse(['--auth-url', AUTH, '--token', 'abc', '--auth-protocol', 'oidc', '--auth-cache-default-ttl', '42']), env: {} });
     expect(c).toMatchObject({ ok: true, value: { token: { kind: 'value', token: 'abc' }, auth: { protocol: 'oidc', cache: { defaultTtlS: 42 } } } });
     expect(() => parse(['--auth-url', AUTH, '--token', 'abc', '--port', '1'])).toThrow(/port/);
+  });
+});
+
+describe('identity-service URLs with credentials', () => {
+  it.each(['auth-url', 'auth-health-url'])('--%s refuses a user name or password, without echoing it', (flag) => {
+    const flags = { 'auth-url': AUTH, [flag]: 'https://formgate:s3cret-pw@idp.example.com/validate' };
+    const error = bad(flags);
+    expect(error.flag).toBe(flag);
+    expect(error.message).toMatch(/must not carry a user name or password/);
+    expect(error.message).not.toContain('s3cret-pw');
   });
 });

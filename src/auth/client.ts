@@ -46,7 +46,13 @@ export async function askIdentityService(protocol: Protocol, token: string, opti
   } catch (e) {
     return { kind: 'failed', failure: { kind: 'unavailable', reason: unreachable(e, options.timeoutMs) } };
   }
-  const verdict = protocol.interpret(answer);
+  let verdict: Verdict;
+  try {
+    verdict = protocol.interpret(answer);
+  } catch {
+    // Reading is written not to throw; should it anyway, the answer is a broken one, not a Formgate failure.
+    verdict = { kind: 'failed', failure: { kind: 'violation', reason: 'at the top level: an answer Formgate could not read', status: answer.status } };
+  }
   if (verdict.kind === 'failed' && verdict.failure.kind === 'violation') {
     return { kind: 'failed', failure: { ...verdict.failure, body: redactAnswer(answer.body, token) } };
   }

@@ -35,7 +35,10 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<{ Variable
       return next();
     }
 
-    const token = bearerToken(c.req.header('authorization'));
+    // Health, the OpenAPI document and the docs ignore other schemes (an ingress may add Basic credentials),
+    // so a probe never fails on a header it did not choose; a bearer token there is still checked.
+    const header = c.req.header('authorization');
+    const token = area === 'open' && header !== undefined && !/^Bearer(\s|$)/i.test(header) ? undefined : bearerToken(header);
     if (token === undefined) {
       if (needsToken(options.protection, c.req.method, c.req.path)) {
         throw new ProblemError(401, 'This request needs a bearer token: send "Authorization: Bearer <token>".', {}, { 'WWW-Authenticate': CHALLENGE });

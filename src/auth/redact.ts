@@ -7,7 +7,9 @@ const SECRET_KEY = /token|secret|password|passwd|api[-_]?key|credential|authoriz
 const MAX_CHARS = 1000;
 
 export function redactAnswer(body: string, token: string): string {
-  const scrub = (text: string) => (token === '' ? text : text.split(token).join('[token]'));
+  // The token as sent, and as a form body or a URL would carry it (an endpoint may echo its request).
+  const forms = token === '' ? [] : [...new Set([token, encodeURIComponent(token), new URLSearchParams({ t: token }).toString().slice(2)])];
+  const scrub = (text: string) => forms.reduce((out, form) => out.split(form).join('[token]'), text);
   let text = scrub(body);
   try {
     // Parsing decodes escapes (`\/`, `\u00e9`) that can hide the token from the first pass, so strings are scrubbed again.

@@ -33,7 +33,7 @@ export const getMe = createRoute({
   operationId: 'getMe',
   tags: ['auth'],
   summary: 'Who the caller is, and what they may do on each form',
-  description: 'Without a token this describes the anonymous caller. It belongs to the `forms` protection domain.',
+  description: 'It belongs to the `forms` protection domain: where that domain is open, a request without a token gets the anonymous caller.',
   responses: {
     200: { description: 'The caller and their abilities.', content: { 'application/json': { schema: Me } } },
     ...pickProblems(401, 502, 503),

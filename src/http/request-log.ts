@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import type { ValidationSource } from '../auth/cache.ts';
 
 export type RequestVariables = {
   requestId: string;
   log: Logger;
   failure?: FailureSummary;
   /** Where the caller's identity came from (`hit`, `miss`, `coalesced`, `stale`, `uncached`), when a token was sent. */
-  auth?: string;
+  auth?: ValidationSource;
   /** The identified caller's id: who did it, never how they proved it. */
   userId?: string;
 };

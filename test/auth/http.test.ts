@@ -341,10 +341,20 @@ describe('a token on an open route is still validated', () => {
     await expectProblem(res, 401, path);
   });
 
-  it('a malformed Authorization header on an open route is a 401 with error="invalid_request"', async () => {
-    const res = await send(t, '/health/live', { authorization: `Basic ${BASIC_CREDENTIAL}` });
+  it('a Basic Authorization header on /health, /openapi.json or /docs is ignored, so a probe behind an ingress that adds one passes', async () => {
+    const before = server.calls.length;
+    for (const path of ['/health/live', '/health', '/openapi.json', '/docs']) {
+      const res = await send(t, path, { authorization: `Basic ${BASIC_CREDENTIAL}` });
+      expect(res.status, path).toBe(200);
+      await res.text();
+    }
+    expect(server.calls.length).toBe(before);
+  });
+
+  it('a malformed Authorization header on an open API route is a 401 with error="invalid_request"', async () => {
+    const res = await send(t, FORMS, { authorization: `Basic ${BASIC_CREDENTIAL}` });
     expect(res.headers.get('www-authenticate')).toBe(INVALID_REQUEST);
-    await expectProblem(res, 401, '/health/live');
+    await expectProblem(res, 401, FORMS);
   });
 
   it('a failing identity service is a 503 even on an open route when a token is sent', async () => {

@@ -215,6 +215,13 @@ describe('readGroups', () => {
 describe('redactAnswer', () => {
   const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
 
+  it('replaces the token as a form body or URL carries it, as an endpoint echoing its request would write it', () => {
+    const odd = 'ab/cd+ef=';
+    const body = `<p>bad request: token=${encodeURIComponent(odd)} or token=${new URLSearchParams({ t: odd }).toString().slice(2)}</p>`;
+    const redacted = redactAnswer(body, odd);
+    expect(redacted).toBe('<p>bad request: token=[token] or token=[token]</p>');
+  });
+
   it('replaces the token wherever it appears in a JSON answer', () => {
     const body = JSON.stringify({ userId: '', debug: { received: `Bearer ${token}`, again: [token, `${token}${token}`] } });
     expect(JSON.parse(redactAnswer(body, token))).toEqual({ userId: '', debug: { received: 'Bearer [token]', again: ['[token]', '[token][token]'] } });
