@@ -12,6 +12,9 @@ import { cacheTtl, type CacheTtl } from './ttl.ts';
  * - a failure is never kept: the next request asks again;
  * - concurrent misses for one key share one call (single flight);
  * - `size: 0` turns all of it off: every request asks the service.
+ *
+ * Rejections are kept apart from identities, in a tenth of the room, so a stream of made-up tokens can only
+ * push out other rejections, never the identities of people using Formgate.
  */
 
 export type ValidationSource = 'hit' | 'miss' | 'coalesced' | 'stale' | 'uncached';
@@ -76,14 +79,14 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
     };
   }
 
-  const entries = new LRUCache<string, Entry>({ max: options.size, perf: { now }, ttlResolution: 0 });
+  const entries = twoShelves(options.size, now);
   const inFlight = new Map<string, Promise<Validation>>();
   // Bumped by clear(): an answer to a call made before the clear must not refill the cache after it.
   let generation = 0;
 
   const keep = (key: string, entry: Entry) => {
     const ttl = (entry.kind === 'valid' ? entry.staleUntil : entry.freshUntil) - now();
-    if (ttl > 0) entries.set(key, entry, { ttl });
+    if (ttl > 0) entries.set(key, entry, ttl);
   };
 
   const askAndKeep = async (key: string, ask: () => Promise<Verdict>, previous: Entry | undefined): Promise<Validation> => {
@@ -146,6 +149,28 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
       inFlight.clear();
       generation++;
       return dropped;
+    },
+  };
+}
+
+/** Identities and rejections on separate LRU shelves, read and written as one. */
+function twoShelves(size: number, now: () => number) {
+  const options = { perf: { now }, ttlResolution: 0 };
+  const identities = new LRUCache<string, Entry>({ max: size, ...options });
+  const rejections = new LRUCache<string, Entry>({ max: Math.max(1, Math.ceil(size / 10)), ...options });
+  const shelves = [identities, rejections];
+  return {
+    get: (key: string): Entry | undefined => identities.get(key) ?? rejections.get(key),
+    set(key: string, entry: Entry, ttl: number) {
+      const [shelf, other] = entry.kind === 'valid' ? [identities, rejections] : [rejections, identities];
+      other.delete(key);
+      shelf.set(key, entry, { ttl });
+    },
+    delete: (key: string) => shelves.forEach((shelf) => shelf.delete(key)),
+    purgeStale: () => shelves.forEach((shelf) => shelf.purgeStale()),
+    clear: () => shelves.forEach((shelf) => shelf.clear()),
+    get size() {
+      return identities.size + rejections.size;
     },
   };
 }

@@ -479,6 +479,30 @@ describe('the bound on entries', () => {
     expect(h.calls(b)).toBe(2);
     expect(h.service.cacheStats().size).toBe(3);
   });
+
+  it('keeps rejections apart, in a tenth of the room, so made-up tokens cannot push identities out', async () => {
+    const server = await serve((call) => (call.token?.startsWith('made-up-') ? { status: 401 } : alice({ ttl: 60 })));
+    const h = harness(server, { cache: { size: 20 } });
+    const people = Array.from({ length: 20 }, (_, i) => newToken(`person${i}`));
+    for (const token of people) await h.validate(token);
+    for (let i = 0; i < 50; i++) expect((await h.validate(newToken('made-up'))).verdict.kind).toBe('rejected');
+    // 20 identities and the 2 most recent rejections (a tenth of 20).
+    expect(h.service.cacheStats().size).toBe(22);
+    for (const token of people) expect((await h.validate(token)).source).toBe('hit');
+  });
+
+  it('lets a token that was rejected, and is then vouched for, replace its rejection', async () => {
+    let accept = false;
+    const server = await serve(() => (accept ? alice({ ttl: 60 }) : { status: 401 }));
+    const h = harness(server, { cache: { size: 20 } });
+    const token = newToken('flip');
+    expect((await h.validate(token)).verdict.kind).toBe('rejected');
+    accept = true;
+    h.clock.at(5_001);
+    expectIdentity(await h.validate(token));
+    expect((await h.validate(token)).source).toBe('hit');
+    expect(h.service.cacheStats().size).toBe(1);
+  });
 });
 
 describe('clearing the cache', () => {
