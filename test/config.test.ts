@@ -1,3 +1,4 @@
+import type { Result } from '../src/result.ts';
 import { describe, expect, it } from 'vitest';
 import yargs, { type Options } from 'yargs';
 import {
@@ -25,17 +26,19 @@ function resolve(flags: Flags = {}, env: Env = {}) {
   return resolveConfig({ flags, env, defaultFormsPath: FORMS_DEFAULT });
 }
 
-function good(flags: Flags = {}, env: Env = {}): Config {
-  const r = resolve(flags, env);
+/** The value of a result that must have succeeded, for serve's and check-auth's configuration alike. */
+function expectValue<T>(r: Result<T, ConfigError>): T {
   if (!r.ok) throw new Error(`expected a config, got: ${r.error.message}`);
   return r.value;
 }
 
-function bad(flags: Flags = {}, env: Env = {}): ConfigError {
-  const r = resolve(flags, env);
+function expectError<T>(r: Result<T, ConfigError>): ConfigError {
   if (r.ok) throw new Error(`expected an error, got: ${JSON.stringify(r.value)}`);
   return r.error;
 }
+
+const good = (flags: Flags = {}, env: Env = {}): Config => expectValue(resolve(flags, env));
+const bad = (flags: Flags = {}, env: Env = {}): ConfigError => expectError(resolve(flags, env));
 
 describe('defaults', () => {
   it('fills every default when only --auth-url is given', () => {
@@ -548,17 +551,8 @@ describe('resolveCheckAuthConfig', () => {
     return resolveCheckAuthConfig({ flags, env });
   }
 
-  function checkGood(flags: Flags = {}, env: Env = {}): CheckAuthConfig {
-    const r = check(flags, env);
-    if (!r.ok) throw new Error(`expected a config, got: ${r.error.message}`);
-    return r.value;
-  }
-
-  function checkBad(flags: Flags = {}, env: Env = {}): ConfigError {
-    const r = check(flags, env);
-    if (r.ok) throw new Error(`expected an error, got: ${JSON.stringify(r.value)}`);
-    return r.error;
-  }
+  const checkGood = (flags: Flags = {}, env: Env = {}): CheckAuthConfig => expectValue(check(flags, env));
+  const checkBad = (flags: Flags = {}, env: Env = {}): ConfigError => expectError(check(flags, env));
 
   it('reads the identity service and the token, with serve’s defaults for the rest', () => {
     expect(checkGood({ 'auth-url': AUTH, token: TOKEN })).toEqual({

@@ -81,14 +81,20 @@ async function readLimited(response: Response): Promise<string | undefined> {
 
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
+/** fetch wraps the socket's error in its own; the causes, outermost first, a few deep. */
+function causes(error: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let cause = error; chain.length < 4 && cause instanceof Error; cause = cause.cause) chain.push(cause);
+  return chain;
+}
+
+const codeOf = (error: Error): string | undefined => {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+};
+
 function isStaleConnection(error: unknown): boolean {
-  let cause: unknown = error;
-  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && STALE_CONNECTION.has(code)) return true;
-    cause = cause.cause;
-  }
-  return false;
+  return causes(error).some((cause) => STALE_CONNECTION.has(codeOf(cause) ?? ''));
 }
 
 /** Why no answer came, in words fit for the caller: no host names, no URLs. */
@@ -96,13 +102,11 @@ function unreachable(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `the identity service did not answer within ${timeoutMs} ms`;
   }
-  let cause: unknown = error;
-  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
+  for (const cause of causes(error)) {
     // The Fetch standard forbids some ports (9, 25, 6000, …); Node's fetch refuses them without trying.
     if (cause.message === 'bad port') return 'the identity service could not be called: its port is one the Fetch standard blocks; move it to another port';
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_ERRORS[code]) return `the identity service could not be reached (${CONNECTION_ERRORS[code]}, ${code})`;
-    cause = cause.cause;
+    const code = codeOf(cause);
+    if (code !== undefined && CONNECTION_ERRORS[code]) return `the identity service could not be reached (${CONNECTION_ERRORS[code]}, ${code})`;
   }
   return 'the identity service could not be reached (the connection failed)';
 }

@@ -55,12 +55,13 @@ const CacheStats = z
   })
   .openapi('AuthCacheStats', { description: 'Counters since startup; emptying the cache does not reset them.' });
 
+/** What both admin routes share: the path, and a token that is required whatever `--protect` says. */
+const adminCacheRoute = { path: '/api/v1/admin/auth-cache', tags: ['admin'], security: [{ bearerAuth: [] }] };
+
 export const getAuthCache = createRoute({
   method: 'get',
-  path: '/api/v1/admin/auth-cache',
   operationId: 'getAuthCache',
-  tags: ['admin'],
-  security: [{ bearerAuth: [] }],
+  ...adminCacheRoute,
   summary: 'The identity cache’s figures',
   description: 'Needs a token from a member of `--admin-group`, whatever `--protect` says.',
   responses: {
@@ -71,10 +72,8 @@ export const getAuthCache = createRoute({
 
 export const clearAuthCache = createRoute({
   method: 'delete',
-  path: '/api/v1/admin/auth-cache',
   operationId: 'clearAuthCache',
-  tags: ['admin'],
-  security: [{ bearerAuth: [] }],
+  ...adminCacheRoute,
   summary: 'Empty the identity cache (revoke every kept answer)',
   description:
     'Every token is asked about again on its next use. Each replica has its own cache: call this on each one. Needs a token from a member of `--admin-group`.',
