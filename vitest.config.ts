@@ -1,13 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+// One `npm test` runs both packages: Formgate's tests and the example identity service's own.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     // Process tests start real servers; give them room without letting a hang run forever.
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'formgate', include: ['test/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'] },
+      },
+      'auth-service-example',
+    ],
   },
 });
