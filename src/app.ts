@@ -17,6 +17,7 @@ import { healthRoutes, probe, type HealthCheck } from './http/health.ts';
 import { DOCS_HTML, openApiDocument } from './http/openapi.ts';
 import { ProblemError, problemBody, problemResponse } from './http/problem.ts';
 import { requestLog, summarizeFailure, type RequestVariables } from './http/request-log.ts';
+import { traceRequests } from './http/trace-requests.ts';
 
 export interface AppParts {
   config: Pick<Config, 'protect' | 'maxBodyBytes' | 'adminGroup'> & { auth: Pick<Config['auth'], 'healthUrl' | 'timeoutMs'> };
@@ -33,6 +34,8 @@ export type AppEnv = { Variables: RequestVariables & { caller: Caller } };
 export function createApp(parts: AppParts) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectInvalidInput });
 
+  // Tracing first, so the request's log line and everything below it run inside its span.
+  app.use(traceRequests());
   app.use(requestLog(parts.logger));
   app.use(
     authenticate({

@@ -42,6 +42,9 @@ const withServeOptions = (y: Argv) => y.options(SERVE_OPTIONS);
 
 async function serve(flags: Record<string, unknown>): Promise<void> {
   const cfg = config(flags);
+  // Telemetry starts before the app's modules load, as OpenTelemetry asks, and only when it is wanted.
+  const { startTelemetry } = await import('./telemetry.ts');
+  const telemetry = await startTelemetry(process.env);
   const { startServer, StartupError } = await import('./server.ts');
   const logger = createLogger(cfg.logLevel);
   // Listen for signals before startup: a SIGTERM while migrations run waits for them, then stops cleanly.
@@ -63,7 +66,7 @@ async function serve(flags: Record<string, unknown>): Promise<void> {
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
   try {
-    server = await startServer(cfg, logger);
+    server = await startServer(cfg, logger, telemetry);
   } catch (e) {
     if (e instanceof StartupError) fail(`formgate: ${e.message}`, e.exitCode);
     throw e;

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.ts';
+import { traceIds } from './telemetry.ts';
 
 /** JSON lines on stdout; tests pass a destination of their own to read what was logged. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
@@ -8,6 +9,8 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     base: { service: 'formgate' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
+    // A line written while a span is active says which trace it belongs to (nothing when tracing is off).
+    mixin: traceIds,
     // Defence in depth: nothing should put these in a log line, and if something does they are masked.
     redact: { paths: ['authorization', 'token', '*.authorization', '*.token', 'req.headers.authorization'], censor: '[redacted]' },
   };

@@ -8,6 +8,7 @@ import { protectionTable } from './auth/protection.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
+import type { Telemetry } from './telemetry.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -29,7 +30,7 @@ export class StartupError extends Error {
 // Requests still running this long after SIGTERM are cut off so the process can exit.
 const SHUTDOWN_GRACE_MS = 10_000;
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, telemetry?: Telemetry): Promise<RunningServer> {
   const forms = await loadFormsFile(config.formsPath);
   if (!forms.ok) throw new StartupError(forms.error.map(formatFormsFileError).join('\n'), 2);
 
@@ -50,6 +51,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       database: database.driver,
       forms: forms.value.list().map((f) => f.definition.name),
       protect: protectionTable(config.protect, config.adminGroup),
+      tracing: telemetry?.enabled ? 'on (OTLP)' : 'off',
       identityService: config.auth.url === undefined ? 'none (tokens are ignored)' : { protocol: config.auth.protocol, url: redactUrl(config.auth.url), cacheSize: config.auth.cache.size },
     },
     `Formgate listening on ${url}`,
@@ -61,6 +63,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       logger.info('shutting down: finishing in-flight requests');
       await closeServer(server, responses);
       await database.close();
+      // The last spans (this shutdown's requests among them) are sent before the process ends.
+      await telemetry?.shutdown().catch((e: unknown) => logger.warn({ err: e }, 'could not send the last traces'));
       logger.info('stopped');
     })());
   return { url, stop };

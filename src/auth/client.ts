@@ -1,5 +1,7 @@
+import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { tracer } from '../telemetry.ts';
 import type { Verdict } from './identity.ts';
-import type { Answer, Protocol } from './protocols/index.ts';
+import type { Answer, OutgoingRequest, Protocol } from './protocols/index.ts';
 import { redactAnswer } from './redact.ts';
 
 /**
@@ -18,14 +20,45 @@ export interface CallOptions {
 /** An answer larger than this is not an identity; reading it all would let a broken service exhaust memory. */
 export const MAX_ANSWER_BYTES = 256 * 1024;
 
-export async function askIdentityService(protocol: Protocol, token: string, options: CallOptions): Promise<Verdict> {
+/**
+ * The call is a CLIENT span, and its `traceparent` goes along so the identity service continues the trace.
+ * The span holds the method, the service's address and the status, never the request's headers or body.
+ */
+export function askIdentityService(protocol: Protocol, token: string, options: CallOptions): Promise<Verdict> {
   const request = protocol.request(token);
+  const { hostname, port, protocol: scheme } = new URL(options.url);
+  const attributes = {
+    'http.request.method': request.method,
+    'server.address': hostname,
+    'server.port': Number(port) || (scheme === 'https:' ? 443 : 80),
+  };
+  return tracer.startActiveSpan(request.method, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      const traceHeaders: Record<string, string> = {};
+      propagation.inject(context.active(), traceHeaders);
+      const verdict = await call(protocol, request, token, options, traceHeaders, (status) => span.setAttribute('http.response.status_code', status));
+      if (verdict.kind === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: verdict.failure.kind });
+      return verdict;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function call(
+  protocol: Protocol,
+  request: OutgoingRequest,
+  token: string,
+  options: CallOptions,
+  traceHeaders: Record<string, string>,
+  onStatus: (status: number) => void,
+): Promise<Verdict> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   let answer: Answer;
   const send = () =>
     fetch(options.url, {
       method: request.method,
-      headers: { ...request.headers, ...(options.requestId ? { 'x-request-id': options.requestId } : {}) },
+      headers: { ...request.headers, ...traceHeaders, ...(options.requestId ? { 'x-request-id': options.requestId } : {}) },
       ...(request.body === undefined ? {} : { body: request.body }),
       // A redirect would resend the token to wherever the service points; it is reported instead.
       redirect: 'manual',
@@ -38,6 +71,7 @@ export async function askIdentityService(protocol: Protocol, token: string, opti
       if (signal.aborted || !isStaleConnection(e)) throw e;
       return send();
     });
+    onStatus(response.status);
     const body = await readLimited(response);
     if (body === undefined) {
       return { kind: 'failed', failure: { kind: 'violation', reason: `with a body larger than ${MAX_ANSWER_BYTES / 1024} KiB`, status: response.status } };

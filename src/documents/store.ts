@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../db/connect.ts';
+import { traced } from '../db/tracing.ts';
 import { documents, documentVersions, type DocumentRow, type VersionRow } from '../db/schema.ts';
 
 /** All SQL about documents lives here; the service above it speaks in rows and decides the transactions. */
@@ -14,13 +15,13 @@ export interface ListQuery {
   deleted: boolean;
 }
 
-export async function insertDocument(db: Db, row: DocumentRow, version: VersionRow): Promise<void> {
+export const insertDocument = traced('INSERT documents', async (db: Db, row: DocumentRow, version: VersionRow): Promise<void> => {
   await db.insert(documents).values(row);
   await db.insert(documentVersions).values(version);
-}
+});
 
 /** Reads a document; inside a transaction, `forUpdate` holds it until the transaction ends. */
-export async function findDocument(db: Db, form: string, id: string, forUpdate = false): Promise<DocumentRow | undefined> {
+export const findDocument = traced('SELECT documents', async (db: Db, form: string, id: string, forUpdate = false): Promise<DocumentRow | undefined> => {
   const query = db
     .select()
     .from(documents)
@@ -28,11 +29,9 @@ export async function findDocument(db: Db, form: string, id: string, forUpdate =
     .limit(1);
   const rows = forUpdate ? await query.for('update') : await query;
   return rows[0];
-}
+});
 
-export function listDocuments(db: Db, q: ListQuery): Promise<DocumentRow[]> {
-  return listQuery(db, q).execute();
-}
+export const listDocuments = traced('SELECT documents', (db: Db, q: ListQuery): Promise<DocumentRow[]> => listQuery(db, q).execute());
 
 /** The list query itself, apart from running it, so tests can ask the planner how it would run. */
 export function listQuery(db: Db, q: ListQuery) {
@@ -48,7 +47,7 @@ export function listQuery(db: Db, q: ListQuery) {
 }
 
 /** Writes a new state of a document and its version entry; the caller holds the row lock. */
-export async function writeVersion(db: Db, row: DocumentRow, version: VersionRow): Promise<void> {
+export const writeVersion = traced('UPDATE documents', async (db: Db, row: DocumentRow, version: VersionRow): Promise<void> => {
   await db
     .update(documents)
     .set({
@@ -61,8 +60,8 @@ export async function writeVersion(db: Db, row: DocumentRow, version: VersionRow
     })
     .where(eq(documents.id, row.id));
   await db.insert(documentVersions).values(version);
-}
+});
 
-export function listVersions(db: Db, id: string): Promise<VersionRow[]> {
-  return db.select().from(documentVersions).where(eq(documentVersions.documentId, id)).orderBy(asc(documentVersions.version));
-}
+export const listVersions = traced('SELECT document_versions', (db: Db, id: string): Promise<VersionRow[]> =>
+  db.select().from(documentVersions).where(eq(documentVersions.documentId, id)).orderBy(asc(documentVersions.version)),
+);

@@ -4,7 +4,7 @@ import { introspectionProtocol } from './introspection.ts';
 import { oidcProtocol } from './oidc.ts';
 import type { Protocol } from './protocol.ts';
 
-export type { Answer, Protocol } from './protocol.ts';
+export type { Answer, OutgoingRequest, Protocol } from './protocol.ts';
 
 /** The protocol `--auth-protocol` names, set up from the rest of the auth configuration. */
 export function protocolFor(auth: Pick<AuthConfig, 'protocol' | 'groupsClaim' | 'clientId' | 'clientSecret'>): Protocol {

@@ -1,0 +1,37 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { tracer } from '../telemetry.ts';
+
+/**
+ * Wraps one storage operation in a CLIENT span named the OpenTelemetry way, `OPERATION table`
+ * (`INSERT documents`). The span carries the operation and table, never the SQL's parameters: those are
+ * people's form answers. A failure records the driver's error code (`57P01`, `ECONNREFUSED`), not its
+ * message, which can quote the parameters too.
+ */
+export function traced<A extends unknown[], R>(summary: `${string} ${string}`, run: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  const [operation, collection] = summary.split(' ') as [string, string];
+  const attributes = {
+    'db.system.name': 'postgresql',
+    'db.operation.name': operation,
+    'db.collection.name': collection,
+    'db.query.summary': summary,
+  };
+  return (...args) =>
+    tracer.startActiveSpan(summary, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      try {
+        return await run(...args);
+      } catch (e) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode(e) });
+        throw e;
+      } finally {
+        span.end();
+      }
+    });
+}
+
+function errorCode(error: unknown): string {
+  for (let cause = error, depth = 0; depth < 5 && cause instanceof Error; cause = cause.cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return error instanceof Error ? error.name : 'error';
+}
