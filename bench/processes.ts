@@ -44,11 +44,19 @@ export function startScript(file: string, timeoutMs = 20_000): Promise<{ child: 
   });
 }
 
+/** The environment without the variables that would configure a child behind the benchmark's back. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(FORMGATE_|OTEL_)/.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
 /** `formgate serve` with the given flags on a free port; resolves once /health/live answers. */
-export async function startFormgate(flags: string[], timeoutMs = 60_000): Promise<{ child: ChildProcess; url: string }> {
+export async function startFormgate(flags: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['bin/formgate.js', 'serve', '--port', String(port), '--log-level', 'warn', ...flags], {
     cwd: ROOT,
+    env: cleanEnv(env),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.add(child);
@@ -61,4 +69,18 @@ export async function startFormgate(flags: string[], timeoutMs = 60_000): Promis
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`formgate ${flags.join(' ')} did not answer within ${timeoutMs} ms`);
+}
+
+const BENCH_FORM = 'event-registration';
+
+/** Creates the one document the overhead benchmarks read; returns its path. */
+export async function createBenchDocument(url: string, token?: string): Promise<string> {
+  const created = await fetch(`${url}/api/v1/forms/${BENCH_FORM}/documents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ fullName: 'Bench Mark', email: 'bench@example.com', acceptsCodeOfConduct: true }),
+  });
+  if (created.status !== 201) throw new Error(`creating the benchmark document failed: ${created.status} ${await created.text()}`);
+  const { id } = (await created.json()) as { id: string };
+  return `/api/v1/forms/${BENCH_FORM}/documents/${id}`;
 }

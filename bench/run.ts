@@ -4,16 +4,18 @@ import postgres from 'postgres';
 import { openDatabase } from '../src/db/connect.ts';
 import { loadFormsFile } from '../src/forms/index.ts';
 import { authOverhead } from './auth-overhead.ts';
+import { printVariantTable } from './compare.ts';
+import { tracingOverhead } from './tracing-overhead.ts';
 import { listScale } from './list-scale.ts';
 import { stopAll } from './processes.ts';
 
 /**
  * `npm run bench [-- SECTION…]`: figures measured side by side in one run, printed as tables. Sections:
- * `auth` (what authentication costs a request) and `scale` (list pages at 10k and 1M documents); all by
+ * `auth` (what authentication costs a request), `tracing` (what tracing costs) and `scale` (list pages at 10k and 1M documents); all by
  * default. Uses the PostgreSQL at FORMGATE_BENCH_POSTGRES_URL (default the local server) in a database of
  * its own, dropped at the end.
  */
-const SECTIONS = ['auth', 'scale'] as const;
+const SECTIONS = ['auth', 'tracing', 'scale'] as const;
 const asked = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
 if (unknown.length > 0) {
@@ -38,13 +40,15 @@ try {
   if (run('auth')) {
     const connections = 16;
     const rows = await authOverhead({ databaseUrl: url.toString(), connections });
-    const none = rows[0]!;
     console.log(`\nAuthentication overhead (GET one document, ${connections} connections, autocannon, median of 5 rounds of 4 s) — ${machine}\n`);
-    console.log('| variant | requests/s | p50 (ms) | p99 (ms) | requests/s vs none | non-2xx |');
-    console.log('|---|---:|---:|---:|---:|---:|');
-    for (const r of rows) {
-      console.log(`| ${r.variant} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${(r.requestsPerSecond / none.requestsPerSecond).toFixed(2)} | ${r.non2xx} |`);
-    }
+    printVariantTable(rows);
+  }
+
+  if (run('tracing')) {
+    const connections = 16;
+    const rows = await tracingOverhead({ databaseUrl: url.toString(), connections });
+    console.log(`\nTracing overhead (GET one document with a token, warm cache, ${connections} connections, median of 5 rounds of 4 s) — ${machine}\n`);
+    printVariantTable(rows);
   }
 
   if (run('scale')) {
