@@ -1,0 +1,145 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eventually, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { REPO_ROOT, START_TIMEOUT_MS, withTimeout } from '../support/process.ts';
+
+/**
+ * `npm start` as a developer gets it: the example identity service and Formgate as real processes, the
+ * commands it prints run by bash as printed, and one request's trace exported by both processes over
+ * OTLP/HTTP to a receiver in this test. Ports are free ones and the state lives in a temporary directory.
+ */
+
+const SPAN_WAIT_MS = 15_000;
+
+let dir: string;
+let receiver: OtlpReceiver;
+let launcher: ChildProcess;
+let output = '';
+let exit: Promise<number | null>;
+let formgateUrl: string;
+let authUrl: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'formgate-start-'));
+  receiver = await startOtlpReceiver();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(FORMGATE_|AUTH_|OTEL_)/.test(k) && k !== 'NODE_OPTIONS') env[k] = v;
+  launcher = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'start-dev.js')], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...env,
+      FORMGATE_PORT: '0',
+      AUTH_PORT: '0',
+      FORMGATE_DATABASE_URL: `file://${join(dir, 'data')}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+    },
+  });
+  launcher.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  launcher.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  exit = new Promise((resolve) => launcher.once('exit', (code) => resolve(code)));
+  await withTimeout(
+    eventually(() => (output.includes('Ctrl-C stops both') ? true : undefined), START_TIMEOUT_MS, 'the printed instructions'),
+    START_TIMEOUT_MS + 1000,
+    `npm start's instructions; output so far:\n${output}`,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- output ---\n${output}`);
+  });
+  formgateUrl = /Formgate is running at (http:\/\/\S+) /.exec(output)![1]!;
+  authUrl = /identity service is at (http:\/\/\S+);/.exec(output)![1]!;
+}, START_TIMEOUT_MS + 5000);
+
+afterAll(async () => {
+  if (launcher && launcher.exitCode === null) launcher.kill('SIGKILL');
+  await receiver?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** The indented command lines the launcher printed under `heading`. */
+function printedCommand(heading: string): string {
+  const lines = output.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(heading));
+  expect(at, `"${heading}" in:\n${output}`).toBeGreaterThan(-1);
+  return lines[at + 1]!.trim();
+}
+
+describe('npm start', () => {
+  test('package.json starts the launcher this test runs', async () => {
+    const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe('node bin/start-dev.js');
+  });
+
+  test('the printed curl commands get a token and create a document; without the token the create is refused', async () => {
+    const script = `set -e\n${printedCommand('Get a token for alice:')}\n${printedCommand('Create a document with it:')}\n`;
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd: dir, timeout: 20_000 });
+    const created = JSON.parse(stdout) as { id: string; data: Record<string, unknown>; createdBy: string };
+    expect(created.data).toMatchObject({ employeeId: 'AB12345', category: 'travel' });
+    expect(created.createdBy).toBe('alice');
+
+    const anonymous = await fetch(`${formgateUrl}/api/v1/forms/expense-report/documents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ employeeId: 'AB12345', spentOn: '2026-11-20', amount: 1, category: 'travel' }),
+    });
+    expect(anonymous.status).toBe(401);
+    const listScript = `set -e\n${printedCommand('Get a token for alice:')}\n${printedCommand('List the expense reports alice may see')}\n`;
+    const list = await promisify(execFile)('bash', ['-c', listScript], { cwd: dir, timeout: 20_000 });
+    const page = JSON.parse(list.stdout) as { items: { id: string }[] };
+    expect(page.items.map((d) => d.id)).toContain(created.id);
+    // Reads need no token under --protect writes: a form without access rules answers anyone.
+    expect((await fetch(`${formgateUrl}/api/v1/forms/event-registration/documents`)).status).toBe(200);
+  });
+
+  test("one create's trace crosses both services: Formgate's server span, its validation span, the identity service's span", async () => {
+    const isCreate = (s: ReceivedSpan) => s.service === 'formgate' && s.name === 'POST /api/v1/forms/:form/documents';
+    const trace = await eventually(
+      () => {
+        for (const server of receiver.spans.filter(isCreate)) {
+          const inTrace = receiver.spans.filter((s) => s.traceId === server.traceId);
+          const validation = inTrace.find((s) => s.name === 'identity.validate' && s.parentSpanId === server.spanId);
+          const remote = inTrace.find((s) => s.service !== 'formgate' && s.name === 'POST /validate');
+          if (validation && remote) return { server, validation, remote, inTrace };
+        }
+        return undefined;
+      },
+      SPAN_WAIT_MS,
+      `a create trace with spans from both services; got: ${receiver.spans.map((s) => `${s.service}:${s.name}`).join(', ')}`,
+    );
+    expect(trace.validation.attributes).toMatchObject({ 'formgate.auth.protocol': 'formgate', 'formgate.auth.outcome': 'valid' });
+    // The identity service's span hangs under Formgate's call to it, which hangs under the validation span.
+    const call = trace.inTrace.find((s) => s.spanId === trace.remote.parentSpanId);
+    expect(call?.service).toBe('formgate');
+    expect(call?.parentSpanId).toBe(trace.validation.spanId);
+    expect(trace.remote.service).toBe('formgate-auth-example');
+    expect(trace.inTrace.some((s) => s.name === 'INSERT documents' && s.parentSpanId === trace.server.spanId)).toBe(true);
+  });
+
+  test('the tokens never reach the trace exports', async () => {
+    const token = /"access_token":"([^"]+)"/.exec(
+      await (await fetch(`${authUrl}/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice-password' }),
+      })).text(),
+    )![1]!;
+    await fetch(`${formgateUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    await eventually(() => (receiver.spans.some((s) => s.name === 'GET /api/v1/me') ? true : undefined), SPAN_WAIT_MS, 'the /me span');
+    expect(receiver.bodies.join('\n')).not.toContain(token);
+    expect(receiver.bodies.join('\n')).not.toContain('alice-password');
+  });
+
+  test('SIGINT (Ctrl-C) stops both services and the launcher exits 0', async () => {
+    launcher.kill('SIGINT');
+    expect(await withTimeout(exit, 20_000, 'the launcher to exit')).toBe(0);
+    await expect(fetch(`${formgateUrl}/health/live`)).rejects.toThrow();
+    await expect(fetch(`${authUrl}/healthz`)).rejects.toThrow();
+    expect(output).toMatch(/SIGINT: stopping both services/);
+  });
+});
