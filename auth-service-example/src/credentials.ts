@@ -1,0 +1,25 @@
+import { apiKeyId } from './api-keys.ts';
+import { isKeyLive } from './directory/edits.ts';
+import type { Directory } from './directory/schema.ts';
+import { verifyNothing, verifySecret } from './passwords.ts';
+import { serviceAccountPrincipal, userPrincipal, type Principal } from './principals.ts';
+
+/**
+ * Checking a password or an API key against the directory. Every failure looks and takes the same:
+ * an unknown name costs a decoy hash check, and the caller learns only "no".
+ */
+
+export async function authenticateUser(directory: Directory, name: string, password: string): Promise<Principal | undefined> {
+  const principal = userPrincipal(directory, name);
+  if (principal === undefined) return verifyNothing(password).then(() => undefined);
+  return (await verifySecret(directory.users[name]!.passwordHash, password)) ? principal : undefined;
+}
+
+/** Any key of the account that has not expired works (during a rotation's grace period, old and new do). */
+export async function authenticateServiceAccount(directory: Directory, name: string, key: string, nowMs: number): Promise<Principal | undefined> {
+  const principal = serviceAccountPrincipal(directory, name);
+  const id = apiKeyId(key);
+  const record = principal === undefined || id === undefined ? undefined : directory.serviceAccounts[name]!.keys.find((k) => k.id === id);
+  if (record === undefined || !isKeyLive(record, nowMs)) return verifyNothing(key).then(() => undefined);
+  return (await verifySecret(record.hash, key)) ? principal : undefined;
+}
