@@ -46,7 +46,7 @@ describe('examples/forms.yaml', () => {
     const result = await loadFormsFile(EXAMPLES);
     if (!result.ok) throw new Error('expected the examples to load');
     const contact = result.value.get('contact')!;
-    expect(contact.definition.access).toEqual({ anonymous: ['create'], staff: ['read_all', 'update_all', 'delete_all'] });
+    expect(contact.definition.access).toEqual({ anonymous: ['create'], '*': ['create'], staff: ['read_all', 'update_all', 'delete_all'] });
     expect(contact.validate({ name: 'Ann', email: 'ann@example.org', message: 'Hello there, team' })).toEqual({
       ok: true,
       value: { name: 'Ann', email: 'ann@example.org', message: 'Hello there, team', topic: 'support', newsletter: false },

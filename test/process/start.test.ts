@@ -63,6 +63,14 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+async function aliceToken(): Promise<string> {
+  const res = await fetch(`${authUrl}/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice-password' }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
 /** The indented command lines the launcher printed under `heading`. */
 function printedCommand(heading: string): string {
   const lines = output.split('\n');
@@ -122,13 +130,14 @@ describe('npm start', () => {
     expect(trace.inTrace.some((s) => s.name === 'INSERT documents' && s.parentSpanId === trace.server.spanId)).toBe(true);
   });
 
+  test('a signed-in user may create documents in every example form', async () => {
+    const me = await fetch(`${formgateUrl}/api/v1/me`, { headers: { authorization: `Bearer ${await aliceToken()}` } });
+    const { forms } = (await me.json()) as { forms: { name: string; may: { create: boolean } }[] };
+    expect(forms.map((f) => [f.name, f.may.create])).toEqual(forms.map((f) => [f.name, true]));
+  });
+
   test('the tokens never reach the trace exports', async () => {
-    const token = /"access_token":"([^"]+)"/.exec(
-      await (await fetch(`${authUrl}/token`, {
-        method: 'POST',
-        body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice-password' }),
-      })).text(),
-    )![1]!;
+    const token = await aliceToken();
     await fetch(`${formgateUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
     await eventually(() => (receiver.spans.some((s) => s.name === 'GET /api/v1/me') ? true : undefined), SPAN_WAIT_MS, 'the /me span');
     expect(receiver.bodies.join('\n')).not.toContain(token);
