@@ -69,10 +69,14 @@ function untilReady(service: Service): Promise<string> {
   return Promise.race([service.ready, late, died]).finally(() => clearTimeout(timer));
 }
 
+/** Stops the services in the reverse order of their start, so Formgate's last requests can still ask the identity service. */
 async function stopAll(services: Service[]): Promise<number[]> {
-  for (const { child } of services) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   const force = setTimeout(() => services.forEach(({ child }) => child.kill('SIGKILL')), STOP_WITHIN_MS);
-  const codes = await Promise.all(services.map((s) => s.exited));
+  const codes: number[] = [];
+  for (const { child, exited } of [...services].reverse()) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    codes.push(await exited);
+  }
   clearTimeout(force);
   return codes;
 }

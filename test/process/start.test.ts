@@ -150,5 +150,11 @@ describe('npm start', () => {
     await expect(fetch(`${formgateUrl}/health/live`)).rejects.toThrow();
     await expect(fetch(`${authUrl}/healthz`)).rejects.toThrow();
     expect(output).toMatch(/SIGINT: stopping both services/);
+    // Formgate stops first, so its last requests could still reach the identity service.
+    const lines = output.split('\n');
+    const formgateStopped = lines.findIndex((l) => l.startsWith('formgate|') && l.includes('"msg":"stopped"'));
+    const authSignalled = lines.findIndex((l) => l.startsWith('auth    |') && l.includes('"signal"'));
+    expect(formgateStopped).toBeGreaterThan(-1);
+    expect(authSignalled).toBeGreaterThan(formgateStopped);
   });
 });
