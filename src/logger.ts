@@ -14,5 +14,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     // Defence in depth: nothing should put these in a log line, and if something does they are masked.
     redact: { paths: ['authorization', 'token', '*.authorization', '*.token', 'req.headers.authorization'], censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Synchronous writes: a process that logs "stopped" and exits at once must not lose or reorder its last
+  // lines, which asynchronous stdout writes do. One write per line is negligible next to a request's cost.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }

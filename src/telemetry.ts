@@ -27,15 +27,30 @@ export function tracingWanted(env: Env): boolean {
 
 export async function startTelemetry(env: Env = process.env): Promise<Telemetry> {
   if (!tracingWanted(env)) return OFF;
-  const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  const { NodeSDK, resources } = await import('@opentelemetry/sdk-node');
   const sdk = new NodeSDK({
     // OTEL_SERVICE_NAME, when set, is read by the SDK and wins over this default.
     ...(env.OTEL_SERVICE_NAME?.trim() ? {} : { serviceName: 'formgate' }),
     // Formgate's spans are its own (requests, identity validation, queries); no library is patched.
     instrumentations: [],
+    // Not the process detector: it exports the command line, where --auth-client-secret or a database
+    // password may be.
+    resourceDetectors: [resources.envDetector, resources.hostDetector, resources.osDetector],
   });
   sdk.start();
-  return { enabled: true, shutdown: () => sdk.shutdown() };
+  return { enabled: true, shutdown: () => boundedShutdown(sdk) };
+}
+
+// A collector that is down makes the exporter retry for several seconds; stopping must not wait for it,
+// or an orchestrator's stop timeout (10 s in Docker) kills the process first.
+const SHUTDOWN_WITHIN_MS = 2000;
+
+function boundedShutdown(sdk: { shutdown(): Promise<void> }): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the trace collector did not take the last spans within ${SHUTDOWN_WITHIN_MS} ms`)), SHUTDOWN_WITHIN_MS);
+  });
+  return Promise.race([sdk.shutdown(), late]).finally(() => clearTimeout(timer));
 }
 
 /** The tracer every Formgate span comes from. */
