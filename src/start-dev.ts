@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,16 +24,31 @@ const KEY_FILE = join(STATE_DIR, 'signing-key.json');
 const READY_WITHIN_MS = 60_000;
 const STOP_WITHIN_MS = 15_000;
 
+/** How a service ended: `clean` when it exited 0 or was ended by the SIGTERM the launcher sent. */
+interface Ending {
+  readonly clean: boolean;
+  readonly description: string;
+}
+
 interface Service {
   readonly name: string;
   readonly child: ChildProcess;
-  readonly exited: Promise<number>;
+  readonly exited: Promise<Ending>;
   /** The URL from the service's "listening" log line. */
   readonly ready: Promise<string>;
 }
 
-function startService(name: string, script: string, args: string[]): Service {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+// The launcher needs each service's info-level "listening" line; a quieter level set in the shell would hide it.
+const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
+
+function childEnv(levelVariable: string): NodeJS.ProcessEnv {
+  const level = process.env[levelVariable]?.trim().toLowerCase();
+  return { ...process.env, ...(level && QUIET_LEVELS.has(level) ? { [levelVariable]: 'info' } : {}) };
+}
+
+function startService(name: string, script: string, args: string[], levelVariable: string): Service {
+  // A process group of its own: Ctrl-C reaches the launcher alone, which then stops the services in order.
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(levelVariable), detached: true });
   const label = name.padEnd(8);
   let announce: (url: string) => void = () => {};
   const ready = new Promise<string>((resolve) => (announce = resolve));
@@ -44,7 +59,15 @@ function startService(name: string, script: string, args: string[]): Service {
       process.stdout.write(`${label}| ${line}\n`);
     });
   }
-  const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  const exited = new Promise<Ending>((resolve) =>
+    child.once('exit', (code, signal) =>
+      resolve(
+        signal === null
+          ? { clean: code === 0, description: `exited with code ${code}` }
+          : { clean: signal === 'SIGTERM', description: `was ended by ${signal}` },
+      ),
+    ),
+  );
   return { name, child, exited, ready };
 }
 
@@ -65,20 +88,20 @@ function untilReady(service: Service): Promise<string> {
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${service.name} did not start within ${READY_WITHIN_MS / 1000} s`)), READY_WITHIN_MS);
   });
-  const died = service.exited.then((code) => Promise.reject(new Error(`${service.name} exited with code ${code} before it was ready (its log is above)`)));
+  const died = service.exited.then((ending) => Promise.reject(new Error(`${service.name} ${ending.description} before it was ready (its log is above)`)));
   return Promise.race([service.ready, late, died]).finally(() => clearTimeout(timer));
 }
 
 /** Stops the services in the reverse order of their start, so Formgate's last requests can still ask the identity service. */
-async function stopAll(services: Service[]): Promise<number[]> {
+async function stopAll(services: Service[]): Promise<(Ending & { name: string })[]> {
   const force = setTimeout(() => services.forEach(({ child }) => child.kill('SIGKILL')), STOP_WITHIN_MS);
-  const codes: number[] = [];
-  for (const { child, exited } of [...services].reverse()) {
+  const endings: (Ending & { name: string })[] = [];
+  for (const { name, child, exited } of [...services].reverse()) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    codes.push(await exited);
+    endings.push({ name, ...(await exited) });
   }
   clearTimeout(force);
-  return codes;
+  return endings;
 }
 
 /** The first start copies the example users, so `users add` changes a file of the developer's, not the repository's. */
@@ -86,6 +109,8 @@ async function prepareUsers(): Promise<void> {
   await mkdir(STATE_DIR, { recursive: true });
   if (existsSync(USERS_FILE)) return;
   await copyFile(join(exampleDir, 'users.example.yaml'), USERS_FILE);
+  // As private as the files the example's own CLI writes.
+  await chmod(USERS_FILE, 0o600);
   process.stdout.write(`start   | first start: copied the example users to ${USERS_FILE}\n`);
 }
 
@@ -97,8 +122,9 @@ function formgateArgs(authUrl: string): string[] {
 
 function instructions(formgateUrl: string, authUrl: string): string {
   const cli = `node ${relative(process.cwd(), join(exampleDir, 'bin', 'auth-service.js'))}`;
+  const protection = process.argv.slice(2).some((a) => a.startsWith('--protect')) ? 'with the --protect you gave' : 'writes need a token';
   return `
-Formgate is running at ${formgateUrl} (API reference: ${formgateUrl}/docs), writes need a token.
+Formgate is running at ${formgateUrl} (API reference: ${formgateUrl}/docs), ${protection}.
 The example identity service is at ${authUrl}; its users are in ${USERS_FILE} (alice / alice-password, bob / bob-password).
 
 Get a token for alice:
@@ -122,21 +148,22 @@ async function main(): Promise<void> {
   const stop = (reason: string, code: number) =>
     (stopping ??= (async () => {
       process.stdout.write(`start   | ${reason}: stopping both services\n`);
-      const codes = await stopAll(services);
-      process.exit(codes.every((c) => c === 0) ? code : 1);
+      const endings = await stopAll(services);
+      for (const e of endings) if (!e.clean) process.stdout.write(`start   | ${e.name} ${e.description}\n`);
+      process.exit(endings.every((e) => e.clean) ? code : 1);
     })());
-  process.on('SIGINT', () => void stop('SIGINT', 0));
-  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  // SIGHUP: the terminal closed. The services have process groups of their own, so they would not hear it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal, 0));
 
   try {
-    const auth = startService('auth', join(exampleDir, 'bin', 'auth-service.js'), ['serve', '--users', USERS_FILE, '--key-file', KEY_FILE]);
+    const auth = startService('auth', join(exampleDir, 'bin', 'auth-service.js'), ['serve', '--users', USERS_FILE, '--key-file', KEY_FILE], 'AUTH_LOG_LEVEL');
     services.push(auth);
     const authUrl = await untilReady(auth);
-    const formgate = startService('formgate', join(root, 'bin', 'formgate.js'), formgateArgs(authUrl));
+    const formgate = startService('formgate', join(root, 'bin', 'formgate.js'), formgateArgs(authUrl), 'FORMGATE_LOG_LEVEL');
     services.push(formgate);
     const formgateUrl = await untilReady(formgate);
     // Either one stopping on its own leaves the other useless: stop both and say so.
-    for (const service of services) void service.exited.then((code) => stop(`${service.name} exited with code ${code}`, 1));
+    for (const service of services) void service.exited.then((ending) => stop(`${service.name} ${ending.description}`, 1));
     process.stdout.write(instructions(formgateUrl, authUrl));
   } catch (e) {
     await stop(e instanceof Error ? e.message : String(e), 1);

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,11 +28,16 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(FORMGATE_|AUTH_|OTEL_)/.test(k) && k !== 'NODE_OPTIONS') env[k] = v;
+  // A process group of its own, like a terminal's foreground job, so the test can press "Ctrl-C" on the group.
   launcher = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'start-dev.js')], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
     env: {
       ...env,
+      // Quieter levels set in the shell would hide the "listening" lines the launcher waits for.
+      FORMGATE_LOG_LEVEL: 'warn',
+      AUTH_LOG_LEVEL: 'error',
       FORMGATE_PORT: '0',
       AUTH_PORT: '0',
       FORMGATE_DATABASE_URL: `file://${join(dir, 'data')}`,
@@ -58,7 +63,11 @@ beforeAll(async () => {
 }, START_TIMEOUT_MS + 5000);
 
 afterAll(async () => {
-  if (launcher && launcher.exitCode === null) launcher.kill('SIGKILL');
+  // After a failure: ask the launcher to stop its services first; only then force the matter.
+  if (launcher && launcher.exitCode === null) {
+    launcher.kill('SIGTERM');
+    await withTimeout(exit, 20_000, 'the launcher to exit').catch(() => launcher.kill('SIGKILL'));
+  }
   await receiver?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -144,8 +153,12 @@ describe('npm start', () => {
     expect(receiver.bodies.join('\n')).not.toContain('alice-password');
   });
 
-  test('SIGINT (Ctrl-C) stops both services and the launcher exits 0', async () => {
-    launcher.kill('SIGINT');
+  test('the users file it copied is private to its owner', async () => {
+    expect((await stat(join(dir, '.formgate', 'auth', 'users.yaml'))).mode & 0o777).toBe(0o600);
+  });
+
+  test('Ctrl-C (SIGINT to the whole foreground group) stops both services, Formgate first, and the launcher exits 0', async () => {
+    process.kill(-launcher.pid!, 'SIGINT');
     expect(await withTimeout(exit, 20_000, 'the launcher to exit')).toBe(0);
     await expect(fetch(`${formgateUrl}/health/live`)).rejects.toThrow();
     await expect(fetch(`${authUrl}/healthz`)).rejects.toThrow();
