@@ -8,7 +8,7 @@ import { readDirectoryFile } from './directory/file.ts';
 import { fileVersion, liveDirectory } from './directory/live.ts';
 import { formatDuration } from './duration.ts';
 import { loadOrCreateSigningKey } from './keys.ts';
-import type { Telemetry } from './telemetry.ts';
+import { SHUTDOWN_WITHIN_MS, type Telemetry } from './telemetry.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -28,8 +28,9 @@ export class StartupError extends Error {
   }
 }
 
-// Requests still running this long after SIGTERM are cut off so the process can exit.
-const SHUTDOWN_GRACE_MS = 10_000;
+// Requests still running this long after SIGTERM are cut off so the process can exit. With the telemetry
+// flush (at most SHUTDOWN_WITHIN_MS) this stays inside Docker's 10 s stop timeout.
+const SHUTDOWN_GRACE_MS = 7_000;
 
 export async function startServer(config: ServeConfig, logger: Logger, now: () => number = Date.now): Promise<RunningServer> {
   // The version first: a change made while the file is being read then shows up at the next look.
@@ -111,7 +112,9 @@ export async function runUntilSignalled(config: ServeConfig, logger: Logger, tel
   logger.info({ signal }, 'signal received');
   try {
     await server.stop();
-    await telemetry.shutdown();
+    if ((await telemetry.shutdown()) === 'abandoned') {
+      logger.warn({ waitedMs: SHUTDOWN_WITHIN_MS }, 'gave up flushing the remaining spans: the trace collector did not take them in time');
+    }
     return 0;
   } catch (e) {
     logger.error({ err: e }, 'shutdown failed');

@@ -58,11 +58,19 @@ export interface VerifiedToken {
 /** Why a token is refused; safe to tell the caller (it says nothing about the directory). */
 export type TokenRejection = 'malformed' | 'unknown key' | 'bad signature' | 'expired' | 'not yet valid' | 'wrong issuer' | 'wrong audience';
 
+/** 9999-12-31T23:59:59Z: the last second an RFC 3339 date can name. */
+export const MAX_NUMERIC_DATE = 253_402_300_799;
+
+// JWT dates are seconds (RFC 7519 §2). Whole ones within what a date can say, so that a token with a
+// fractional or absurd time is refused instead of answered with milliseconds or failing to print.
+const NumericDate = z.int().min(0).max(MAX_NUMERIC_DATE);
+
 const Claims = z.object({
   sub: z.string().min(1),
   iss: z.string(),
-  iat: z.number(),
-  exp: z.number(),
+  iat: NumericDate,
+  exp: NumericDate,
+  nbf: NumericDate.optional(),
   jti: z.string().min(1),
   scope: z.string().optional(),
 });

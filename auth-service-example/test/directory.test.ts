@@ -133,6 +133,16 @@ describe('key rotation edits', () => {
     ]);
   });
 
+  it('rounds the new deadline up to the whole second, so no key loses any of its grace', () => {
+    const rotated = withRotatedKey(directory, 'importer', added, 3600, now + 300);
+    if (!rotated.ok) throw new Error(rotated.error);
+    expect(rotated.value.serviceAccounts.importer!.keys.map((k) => k.expiresAt)).toEqual(['2026-01-01T00:10:00Z', '2026-01-01T01:05:01Z', undefined]);
+    // A key due within the same second as the new deadline keeps its own date.
+    const soon = withRotatedKey(directory, 'importer', added, 299.5, now);
+    if (!soon.ok) throw new Error(soon.error);
+    expect(soon.value.serviceAccounts.importer!.keys.map((k) => k.expiresAt)).toEqual(['2026-01-01T00:10:00Z', '2026-01-01T00:10:00Z', undefined]);
+  });
+
   it('prunes keys whose time has come, and only those', () => {
     expect(withoutExpiredKeys(directory, Date.parse('2026-01-01T00:09:59Z')).serviceAccounts.importer!.keys).toHaveLength(2);
     expect(withoutExpiredKeys(directory, Date.parse('2026-01-01T00:10:00Z')).serviceAccounts.importer!.keys.map((k) => k.id)).toEqual(['00000002']);

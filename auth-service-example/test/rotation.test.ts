@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { createServiceAccount, rotateServiceAccount } from '../src/commands/service-accounts.ts';
 import { readDirectoryFile } from '../src/directory/file.ts';
 import { fileVersion, liveDirectory } from '../src/directory/live.ts';
-import { basic, form, startService, testClock, type TestService } from './support/app.ts';
+import { basic, form, START_MS, startService, testClock, type TestService } from './support/app.ts';
 import { tempDir } from './support/temp.ts';
 
 /**
@@ -25,7 +25,8 @@ describe('service-accounts rotate', () => {
   it('keeps the old key working through the grace period and stops it after; a later write prunes it', async () => {
     const dir = await tempDir();
     const path = join(dir, 'users.yaml');
-    const clock = testClock();
+    // 400 ms past a second: the grace period must not lose them to the file's whole-second dates.
+    const clock = testClock(START_MS + 400);
     const args = { flags: { users: path }, env: {}, name: 'importer' };
 
     const created = await createServiceAccount({ ...args, groups: 'importers' }, clock.now);
@@ -48,11 +49,11 @@ describe('service-accounts rotate', () => {
     // Inside the grace period both keys work.
     expect(await clientCredentialsStatus(service, second)).toBe(200);
     expect(await clientCredentialsStatus(service, first)).toBe(200);
-    clock.advance(3600 - 1);
+    clock.advance(3600 - 0.1);
     expect(await clientCredentialsStatus(service, first)).toBe(200);
 
-    // After it, only the new one.
-    clock.advance(1);
+    // After it (within the second it ends in), only the new one.
+    clock.advance(1.1);
     expect(await clientCredentialsStatus(service, first)).toBe(401);
     expect(await clientCredentialsStatus(service, second)).toBe(200);
     // The old key no longer authenticates an introspection caller either.

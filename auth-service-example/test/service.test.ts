@@ -71,13 +71,14 @@ describe('GET /openapi.json', () => {
     expect(Object.fromEntries(Object.entries(document.paths).map(([path, ops]) => [path, Object.keys(ops)]))).toEqual({
       '/token': ['post'],
       '/validate': ['post'],
-      '/userinfo': ['get'],
+      '/userinfo': ['get', 'post'],
       '/introspect': ['post'],
       '/.well-known/jwks.json': ['get'],
       '/.well-known/openid-configuration': ['get'],
       '/healthz': ['get'],
     });
     expect(document.paths['/introspect']!.post!.security).toEqual([{ clientBasic: [] }]);
+    expect(document.paths['/userinfo']!.post!.security).toEqual([{ bearerAuth: [] }]);
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['bearerAuth', 'clientBasic']);
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['TokenRequest', 'TokenResponse', 'UserInfo', 'UserInfoClaims', 'Introspection', 'OAuthError', 'Jwks']));
   });
@@ -129,6 +130,20 @@ describe('failures', () => {
     const response = await service.fetch('/validate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'x'.repeat(100_000) }) });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ status: 413 });
+  });
+
+  it('logs the caller\'s x-request-id as requestId when it looks like an id, so the callers\' logs join up', async () => {
+    const service = await startService({ directory: fixture.directory });
+    const id = '3f1c2a9e-6a44-4d0b-9d1e-5b1f2c7a8e10';
+    const sent: (string | undefined)[] = [id, 'formgate:req.42_A', undefined, 'not an id, with spaces', 'x'.repeat(129), '{"inject":1}'];
+    for (const requestId of sent) {
+      const response = await service.fetch('/healthz', requestId === undefined ? {} : { headers: { 'x-request-id': requestId } });
+      await response.body?.cancel();
+    }
+    const lines = service.logs().filter((l) => l.msg === 'request');
+    expect(lines.map((l) => l.requestId)).toEqual([id, 'formgate:req.42_A', undefined, undefined, undefined, undefined]);
+    expect(service.logText()).not.toContain('with spaces');
+    expect(service.logText()).not.toContain('inject');
   });
 
   it('never logs the Authorization header, whatever the route', async () => {

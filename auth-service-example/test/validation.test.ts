@@ -180,6 +180,46 @@ describe('a valid token', () => {
   });
 });
 
+describe('POST /userinfo (OIDC Core §5.3.1)', () => {
+  it('answers as GET does, for the token in the Authorization header or in the form body', async () => {
+    const service = await startService({ directory: fixture.directory });
+    const token = await passwordToken(service, 'alice', ALICE_PASSWORD);
+    const byGet = await ask.userinfo(service, token);
+    expect(byGet.status).toBe(200);
+
+    const byHeader = await outcome(await service.fetch('/userinfo', { method: 'POST', headers: { authorization: `Bearer ${token}` } }));
+    const byForm = await outcome(await service.fetch('/userinfo', form({ access_token: token })));
+    for (const answer of [byHeader, byForm]) {
+      expect(answer).toEqual({ ...byGet, challenge: null });
+      expect(answer.body).toMatchObject({ sub: 'alice', preferred_username: 'alice' });
+    }
+    const lines = service.logs().filter((l) => l.route === '/userinfo');
+    expect(lines.map((l) => [l.method, l.status, l.principal])).toEqual([
+      ['GET', 200, 'alice'],
+      ['POST', 200, 'alice'],
+      ['POST', 200, 'alice'],
+    ]);
+    expect(service.logText()).not.toContain(token);
+  });
+
+  it('refuses a token that is not valid with invalid_token, and a token sent two ways with invalid_request', async () => {
+    const service = await startService({ directory: fixture.directory });
+    const token = await passwordToken(service, 'alice', ALICE_PASSWORD);
+
+    const refused = await outcome(await service.fetch('/userinfo', form({ access_token: 'garbage-not-a-jwt' })));
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ error: 'invalid_token' });
+    expect(refused.challenge).toMatch(/^Bearer realm="[^"]+", error="invalid_token"$/);
+
+    const init = form({ access_token: token });
+    const twice = await outcome(await service.fetch('/userinfo', { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } }));
+    expect(twice.status).toBe(400);
+    expect(twice.body).toMatchObject({ error: 'invalid_request' });
+    expect(twice.challenge).toMatch(/^Bearer realm="[^"]+", error="invalid_request"$/);
+    expect(JSON.stringify(twice.body)).not.toContain(token);
+  });
+});
+
 describe('a token that is not valid', () => {
   it('with a flipped signature byte is refused', async () => {
     const service = await startService({ directory: fixture.directory });
@@ -258,6 +298,33 @@ describe('a token that is not valid', () => {
     await expectRefusedEverywhere(service, token, 'unknown key');
   });
 
+  it('with a lifetime claim that is not a whole number of seconds in years 1970-9999 is refused as malformed', async () => {
+    const key = await testKey();
+    const iat = Math.floor(START_MS / 1000);
+    // Each is otherwise valid and signed with the service's own key: only the number is wrong.
+    const claimSets: Record<string, number>[] = [
+      { iat, exp: 1e20 },
+      { iat, exp: 253402300800 },
+      { iat, exp: iat + 900.5 },
+      { iat: iat + 0.25, exp: iat + 900 },
+      { iat: -1, exp: iat + 900 },
+      { iat, exp: iat + 900, nbf: iat - 0.5 },
+    ];
+    for (const [index, claims] of claimSets.entries()) {
+      // A service each, so each token's refusals are the only ones in its log.
+      const service = await startService({ directory: fixture.directory });
+      const token = await new SignJWT({ ...claims })
+        .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
+        .setIssuer(ISSUER)
+        .setSubject('alice')
+        .setAudience('formgate')
+        .setJti(`j-dates-${index}`)
+        .sign(key.privateKey);
+      await expectRefusedEverywhere(service, token, 'malformed');
+      expect(service.logs().filter((l) => l.level === 'error')).toEqual([]);
+    }
+  });
+
   it('that is not a JWT at all is refused', async () => {
     const service = await startService({ directory: fixture.directory });
     await expectRefusedEverywhere(service, 'garbage-not-a-jwt', 'malformed');
@@ -284,13 +351,18 @@ describe('malformed validation requests', () => {
     }
   });
 
-  it('/userinfo: no bearer token gets a challenge without an error code (RFC 6750 §3.1)', async () => {
+  it('/userinfo: a request without a bearer token gets a challenge and a body without an error code (RFC 6750 §3.1)', async () => {
     const service = await startService({ directory: fixture.directory });
     const attempts: Record<string, string>[] = [{}, { authorization: 'Basic YTpi' }, { authorization: 'Bearer' }];
-    for (const headers of attempts) {
-      const response = await service.fetch('/userinfo', { headers });
-      expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
+    for (const method of ['GET', 'POST']) {
+      for (const headers of attempts) {
+        const response = await service.fetch('/userinfo', { method, headers });
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
+        const body = await response.text();
+        expect(body, `${method} ${JSON.stringify(headers)}`).not.toContain('invalid_token');
+        expect(JSON.parse(body)).toMatchObject({ status: 401, title: 'Unauthorized' });
+      }
     }
   });
 

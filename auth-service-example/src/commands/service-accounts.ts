@@ -1,6 +1,6 @@
 import { generateApiKey, type NewApiKey } from '../api-keys.ts';
 import { resolveUsersPath } from '../config.ts';
-import { isoSeconds, withNewServiceAccount, withoutExpiredKeys, withRotatedKey } from '../directory/edits.ts';
+import { graceDeadline, isoSeconds, withNewServiceAccount, withoutExpiredKeys, withRotatedKey } from '../directory/edits.ts';
 import { editDirectoryFile } from '../directory/file.ts';
 import type { ApiKeyRecord, Directory } from '../directory/schema.ts';
 import { DURATION_FORMAT, formatDuration, parseDuration } from '../duration.ts';
@@ -58,7 +58,7 @@ export async function rotateServiceAccount(args: Common & { readonly grace: stri
     const { apiKey, record } = await newKey(directory, name.value, nowMs);
     // Pruned after rotating, so keys that expire this instant (a grace of 0) leave the file at once.
     const next = withRotatedKey(directory, name.value, record, grace.value, nowMs);
-    return next.ok ? ok({ directory: withoutExpiredKeys(next.value, nowMs), value: { key: apiKey.key, expiresAt: isoSeconds(nowMs + grace.value * 1000) } }) : next;
+    return next.ok ? ok({ directory: withoutExpiredKeys(next.value, nowMs), value: { key: apiKey.key, expiresAt: graceDeadline(nowMs, grace.value) } }) : next;
   });
   if (!edited.ok) return fromDirectoryError(edited.error);
   const older = grace.value === 0 ? 'older keys stopped working now' : `older keys keep working until ${edited.value.expiresAt} (${formatDuration(grace.value)})`;

@@ -30,10 +30,11 @@ export function withRotatedKey(directory: Directory, name: string, key: ApiKeyRe
   if (account === undefined || !Object.hasOwn(directory.serviceAccounts, name)) {
     return err(`there is no service account named ${name}; create it with "service-accounts create ${name} --groups ..."`);
   }
-  const deadlineMs = nowMs + graceS * 1000;
+  const deadline = graceDeadline(nowMs, graceS);
+  const deadlineMs = Date.parse(deadline);
   const older = account.keys.map((k): ApiKeyRecord => {
     const current = k.expiresAt === undefined ? Infinity : Date.parse(k.expiresAt);
-    return current <= deadlineMs ? k : { ...k, expiresAt: isoSeconds(deadlineMs) };
+    return current <= deadlineMs ? k : { ...k, expiresAt: deadline };
   });
   return ok({ ...directory, serviceAccounts: { ...directory.serviceAccounts, [name]: { ...account, keys: [...older, key] } } });
 }
@@ -50,7 +51,15 @@ export function isKeyLive(key: ApiKeyRecord, nowMs: number): boolean {
   return key.expiresAt === undefined || Date.parse(key.expiresAt) > nowMs;
 }
 
-/** `2026-11-24T08:00:00Z`: what people expect to read in the file (no milliseconds). */
+/** `2026-11-24T08:00:00Z`: what people expect to read in the file (no milliseconds), for a moment that has passed. */
 export function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * When keys rotated out at `nowMs` stop working, as the file says it. A grace period is rounded up to
+ * the whole second, since cutting the milliseconds must never shorten it; a grace of 0 means now.
+ */
+export function graceDeadline(nowMs: number, graceS: number): string {
+  return graceS === 0 ? isoSeconds(nowMs) : isoSeconds(Math.ceil((nowMs + graceS * 1000) / 1000) * 1000);
 }

@@ -14,7 +14,7 @@ const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
  * sent without a value counts as omitted, and one sent twice makes the request invalid.
  */
 export async function readForm(c: Context): Promise<Result<Record<string, string>, string>> {
-  if (!FORM.test(c.req.header('content-type') ?? '')) return err('the body must be application/x-www-form-urlencoded');
+  if (!hasFormBody(c)) return err('the body must be application/x-www-form-urlencoded');
   const params = new URLSearchParams(await c.req.text());
   const form: Record<string, string> = {};
   for (const [name, value] of params) {
@@ -23,6 +23,11 @@ export async function readForm(c: Context): Promise<Result<Record<string, string
     form[name] = value;
   }
   return ok(form);
+}
+
+/** Whether the request says its body is `application/x-www-form-urlencoded`. */
+export function hasFormBody(c: Context): boolean {
+  return FORM.test(c.req.header('content-type') ?? '');
 }
 
 export async function readJson(c: Context): Promise<Result<unknown, string>> {

@@ -14,9 +14,9 @@ export function oauthError(c: Context, status: ContentfulStatusCode, error: OAut
   return c.json({ error, error_description: description }, status, { 'Cache-Control': 'no-store', ...headers });
 }
 
-export function problem(status: ContentfulStatusCode, title: string, detail: string): Response {
+export function problem(status: ContentfulStatusCode, title: string, detail: string, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), {
     status,
-    headers: { 'Content-Type': 'application/problem+json' },
+    headers: { ...headers, 'Content-Type': 'application/problem+json' },
   });
 }
