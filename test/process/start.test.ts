@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
-import { REPO_ROOT, START_TIMEOUT_MS, withTimeout } from '../support/process.ts';
+import { childEnv, REPO_ROOT, START_TIMEOUT_MS, withTimeout } from '../support/process.ts';
 
 /**
  * `npm start` as a developer gets it: the example identity service and Formgate as real processes, the
@@ -26,15 +26,13 @@ let authUrl: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'formgate-start-'));
   receiver = await startOtlpReceiver();
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(FORMGATE_|AUTH_|OTEL_)/.test(k) && k !== 'NODE_OPTIONS') env[k] = v;
   // A process group of its own, like a terminal's foreground job, so the test can press "Ctrl-C" on the group.
   launcher = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'start-dev.js')], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
-    env: {
-      ...env,
+    env: childEnv({
+      OTEL_SDK_DISABLED: undefined,
       // Quieter levels set in the shell would hide the "listening" lines the launcher waits for.
       FORMGATE_LOG_LEVEL: 'warn',
       AUTH_LOG_LEVEL: 'error',
@@ -46,7 +44,7 @@ beforeAll(async () => {
       OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_METRICS_EXPORTER: 'none',
       OTEL_LOGS_EXPORTER: 'none',
-    },
+    }),
   });
   launcher.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
   launcher.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));

@@ -34,11 +34,14 @@ export interface SpawnOptions {
   input?: string;
 }
 
-/** The parent's environment minus anything that would configure Formgate behind the test's back. */
-function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+/**
+ * The parent's environment minus anything that would configure Formgate or the example identity service
+ * behind the test's back, with tracing off unless `extra` turns it on.
+ */
+export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('FORMGATE_') && !k.startsWith('OTEL_') && k !== 'NODE_OPTIONS') env[k] = v;
+    if (!/^(FORMGATE_|AUTH_|OTEL_)/.test(k) && k !== 'NODE_OPTIONS') env[k] = v;
   }
   env.OTEL_SDK_DISABLED = 'true';
   for (const [k, v] of Object.entries(extra)) {
