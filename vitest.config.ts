@@ -11,7 +11,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'formgate', include: ['test/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'] },
+        test: { name: 'formgate', include: ['test/**/*.test.ts'], exclude: ['test/chaos/**'], globalSetup: ['test/support/global-setup.ts'] },
       },
       'auth-service-example',
     ],
