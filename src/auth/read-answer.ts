@@ -10,6 +10,15 @@ import { err, ok, type Result } from '../result.ts';
 
 export const nonEmptyString = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 
+/**
+ * A user id: what documents record as their creator and what `*_own` permissions compare. PostgreSQL text
+ * cannot hold U+0000 (a write would fail) and stores a lone surrogate as U+FFFD (two ids would become one
+ * and see each other's documents), so such an id breaks the contract instead.
+ */
+export const userIdString = nonEmptyString.refine((v) => !v.includes('\u0000') && v.isWellFormed(), {
+  error: 'expected a user id of well-formed text without U+0000',
+});
+
 export const optionalString = z.string({ error: 'expected a string' }).nullish().transform((v) => v ?? undefined);
 
 export const stringList = z

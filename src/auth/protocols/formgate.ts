@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { jsonObject, nonEmptyString, optionalString, parseJson, readAnswer, seconds, stringList, timestamp } from '../read-answer.ts';
+import { jsonObject, optionalString, parseJson, readAnswer, seconds, stringList, timestamp, userIdString } from '../read-answer.ts';
 import { failed, failureForStatus, freshnessOf, violation, type Answer, type Protocol } from './protocol.ts';
 
 /**
@@ -8,7 +8,7 @@ import { failed, failureForStatus, freshnessOf, violation, type Answer, type Pro
 
 export const UserInfo = z.object(
   {
-    userId: nonEmptyString,
+    userId: userIdString,
     name: optionalString,
     email: optionalString,
     groups: stringList,

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { jsonObject, optionalString, parseJson, readAnswer, readGroups } from '../read-answer.ts';
+import { jsonObject, optionalString, parseJson, readAnswer, readGroups, userIdString } from '../read-answer.ts';
 import { failed, failureForStatus, freshnessOf, violation, type Answer, type Protocol } from './protocol.ts';
 
 /**
@@ -10,7 +10,7 @@ import { failed, failureForStatus, freshnessOf, violation, type Answer, type Pro
 
 const Activity = z.looseObject({ active: z.boolean({ error: 'expected true or false' }) }, jsonObject);
 
-const optionalId = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' }).nullish().transform((v) => v ?? undefined);
+const optionalId = userIdString.nullish().transform((v) => v ?? undefined);
 
 const ActiveClaims = z.looseObject({
   sub: optionalId,

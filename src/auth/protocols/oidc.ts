@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { jsonObject, nonEmptyString, optionalString, parseJson, readAnswer, readGroups } from '../read-answer.ts';
+import { jsonObject, optionalString, parseJson, readAnswer, readGroups, userIdString } from '../read-answer.ts';
 import { failed, failureForStatus, freshnessOf, violation, type Answer, type Protocol } from './protocol.ts';
 
 /**
@@ -9,7 +9,7 @@ import { failed, failureForStatus, freshnessOf, violation, type Answer, type Pro
 
 const Claims = z.looseObject(
   {
-    sub: nonEmptyString,
+    sub: userIdString,
     name: optionalString,
     preferred_username: optionalString,
     email: optionalString,
