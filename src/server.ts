@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { identityServiceFor } from './auth/identity-service.ts';
@@ -8,6 +8,7 @@ import { protectionTable } from './auth/protection.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
+import { problemBody, problemResponse } from './http/problem.ts';
 import type { Telemetry } from './telemetry.ts';
 
 export interface RunningServer {
@@ -102,9 +103,21 @@ export function redactUrl(url: string): string {
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(server as Server)) as Server;
+    const server = createServer(getRequestListener(fetch, { hostname: config.host, errorHandler: unreadableRequest }));
     server.once('error', (e) => reject(new StartupError(`cannot listen on ${config.host}:${config.port}: ${e.message}`, 1)));
+    server.listen(config.port, config.host, () => resolve(server));
   });
+}
+
+/**
+ * A request the HTTP adapter cannot turn into a URL (a backslash in the path, a broken Host header) never
+ * reaches the app; without this it would get an empty 400. The app's own errors never arrive here.
+ */
+function unreadableRequest(error: unknown): Response {
+  if (error instanceof RequestError) {
+    return problemResponse(problemBody(400, 'The request target or its Host header is not a valid URL.'));
+  }
+  return problemResponse(problemBody(500, 'Formgate failed to handle this request.'));
 }
 
 /**
