@@ -1,5 +1,5 @@
 import { compareVariants, type VariantRow } from './compare.ts';
-import { createBenchDocument, startFormgate, startScript } from './processes.ts';
+import { createBenchDocument, startFormgate, startScript, stop } from './processes.ts';
 
 /**
  * What authentication costs a request: the same GET of one document at fixed concurrency against three
@@ -27,12 +27,11 @@ export async function authOverhead(options: OverheadOptions): Promise<VariantRow
   ];
   // One at a time: the first applies the migrations the others then find done.
   const servers = [];
-  for (const spec of specs) servers.push({ ...spec, ...(await startFormgate(spec.flags)) });
   try {
+    for (const spec of specs) servers.push({ ...spec, ...(await startFormgate(spec.flags)) });
     const path = await createBenchDocument(servers[0]!.url);
     return await compareVariants(servers, path, { connections: options.connections, rounds: options.rounds ?? 5, secondsPerRound: options.secondsPerRound ?? 4 });
   } finally {
-    for (const server of servers) server.child.kill('SIGTERM');
-    identity.child.kill('SIGTERM');
+    await Promise.all([...servers.map((server) => stop(server.child)), stop(identity.child)]);
   }
 }

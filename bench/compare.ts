@@ -52,17 +52,7 @@ function load(v: Variant, path: string, connections: number, seconds: number): P
   return autocannon({ url: v.url + path, connections, duration: seconds, headers: v.headers ?? {} });
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-/** A markdown table of the rows, with each row's requests/s as a ratio of the first row's. */
-export function printVariantTable(rows: VariantRow[]): void {
-  const base = rows[0]!;
-  console.log(`| variant | requests/s | p50 (ms) | p99 (ms) | requests/s vs ${base.variant} | non-2xx |`);
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
-    console.log(`| ${r.variant} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${(r.requestsPerSecond / base.requestsPerSecond).toFixed(2)} | ${r.non2xx} |`);
-  }
 }

@@ -1,74 +1,130 @@
-import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import postgres from 'postgres';
-import { openDatabase } from '../src/db/connect.ts';
 import { loadFormsFile } from '../src/forms/index.ts';
 import { authOverhead } from './auth-overhead.ts';
-import { printVariantTable } from './compare.ts';
-import { tracingOverhead } from './tracing-overhead.ts';
+import { coldBurst } from './burst.ts';
+import { documentsThroughput } from './documents.ts';
 import { listScale } from './list-scale.ts';
+import { memoryFootprint } from './memory.ts';
 import { stopAll } from './processes.ts';
+import { scratchDatabases } from './scratch-database.ts';
+import * as tables from './tables.ts';
+import { tracingOverhead } from './tracing-overhead.ts';
 
 /**
- * `npm run bench [-- SECTION…]`: figures measured side by side in one run, printed as tables. Sections:
- * `auth` (what authentication costs a request), `tracing` (what tracing costs) and `scale` (list pages at 10k and 1M documents); all by
- * default. Uses the PostgreSQL at FORMGATE_BENCH_POSTGRES_URL (default the local server) in a database of
- * its own, dropped at the end.
+ * `npm run bench [-- SECTION…]`: figures measured side by side in one run, printed as markdown tables.
+ * Sections, in the order they run: `auth` (what authentication costs a request), `tracing` (what tracing
+ * costs), `burst` (identity-service calls for a cold burst of new tokens), `documents` (create and read over
+ * HTTP against the same SQL run directly), `scale` (list pages at 10k and 1M documents, and the load time),
+ * `memory` (RSS idle, under load, with 100k cached identities).
+ *
+ * Only a full run (no section named) writes bench/RESULTS.md, so the file always holds every section from one
+ * run on one machine; a run of some sections prints their tables and leaves the file alone. Setting
+ * FORMGATE_BENCH_QUICK=1 shrinks every duration and size for trying the benchmarks out, and never writes the file.
+ *
+ * Uses the PostgreSQL at FORMGATE_BENCH_POSTGRES_URL (default the local server); each section gets a database
+ * of its own, dropped after it, so no section's rows change another's figures.
  */
-const SECTIONS = ['auth', 'tracing', 'scale'] as const;
+const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory'] as const;
+type SectionName = (typeof SECTIONS)[number];
+
 const asked = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
 if (unknown.length > 0) {
   console.error(`unknown section ${unknown.join(', ')}; expected some of: ${SECTIONS.join(', ')}`);
   process.exit(2);
 }
-const run = (section: (typeof SECTIONS)[number]) => asked.length === 0 || asked.includes(section);
+const quick = process.env.FORMGATE_BENCH_QUICK === '1';
+const fullRun = asked.length === 0 && !quick;
+const RESULTS = new URL('./RESULTS.md', import.meta.url);
+
+/** Durations and sizes: the real ones, or small ones under FORMGATE_BENCH_QUICK=1. */
+const settings = {
+  connections: 16,
+  overhead: quick ? { rounds: 1, secondsPerRound: 1 } : { rounds: 5, secondsPerRound: 4 },
+  burst: { requests: 200, delayMs: 50, repeats: quick ? 1 : 3 },
+  documents: quick ? { rounds: 1, secondsPerRound: 2 } : { rounds: 3, secondsPerRound: 5 },
+  scaleSizes: quick ? [10_000, 100_000] : [10_000, 1_000_000],
+  memory: quick ? { cacheSize: 5_000, loadSeconds: 2 } : { cacheSize: 100_000, loadSeconds: 10 },
+} as const;
 
 const adminUrl = process.env.FORMGATE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `formgate_bench_${randomBytes(4).toString('hex')}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database "${name}"`);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const machine = `${cpus().length} cores, Node ${process.version}, PostgreSQL`;
+const databases = scratchDatabases(adminUrl);
+const withDatabase = databases.use;
 
-const database = await openDatabase({ kind: 'postgres', url: url.toString() });
-const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+const { connections } = settings;
+const measure: Record<SectionName, () => Promise<tables.Section>> = {
+  auth: () =>
+    withDatabase(async ({ url }) => {
+      const { rounds, secondsPerRound } = settings.overhead;
+      return tables.authSection(await authOverhead({ databaseUrl: url, connections, rounds, secondsPerRound }), connections, rounds, secondsPerRound);
+    }),
+  tracing: () =>
+    withDatabase(async ({ url }) => {
+      const { rounds, secondsPerRound } = settings.overhead;
+      return tables.tracingSection(await tracingOverhead({ databaseUrl: url, connections, rounds, secondsPerRound }), connections, rounds, secondsPerRound);
+    }),
+  burst: () => withDatabase(async ({ url }) => tables.burstSection(await coldBurst({ databaseUrl: url, ...settings.burst }), settings.burst.delayMs)),
+  documents: () =>
+    withDatabase(async ({ url }) => {
+      const rows = await documentsThroughput({ databaseUrl: url, connections, ...settings.documents });
+      return tables.documentsSection(rows, connections, settings.documents.rounds, settings.documents.secondsPerRound);
+    }),
+  scale: () =>
+    withDatabase(async ({ database, sql }) => {
+      const forms = await loadFormsFile('examples/forms.yaml');
+      if (!forms.ok) throw new Error('examples/forms.yaml is invalid');
+      return tables.scaleSection(await listScale(database, sql, forms.value, 'event-registration', [...settings.scaleSizes]));
+    }),
+  memory: () => withDatabase(async ({ url }) => tables.memorySection(await memoryFootprint({ databaseUrl: url, connections, ...settings.memory }), settings.memory.loadSeconds, connections)),
+};
+
+/**
+ * A section that fails (on this shared machine, most likely PostgreSQL restarted under it) is measured once
+ * more from the start; the retry is noted under its table, and a second failure ends the run.
+ */
+async function measureRetryingOnce(name: SectionName): Promise<tables.Section> {
+  try {
+    return await measure[name]();
+  } catch (e) {
+    console.error(`section ${name} failed (${String(e)}); measuring it once more`);
+    stopAll();
+    const section = await measure[name]();
+    return { ...section, reading: `${section.reading} (Measured a second time: the first attempt failed with ${String(e).slice(0, 200)}.)` };
+  }
+}
+
+const started = performance.now();
 try {
-  await database.migrate();
-
-  if (run('auth')) {
-    const connections = 16;
-    const rows = await authOverhead({ databaseUrl: url.toString(), connections });
-    console.log(`\nAuthentication overhead (GET one document, ${connections} connections, autocannon, median of 5 rounds of 4 s) — ${machine}\n`);
-    printVariantTable(rows);
+  const machine: tables.Machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    node: process.version,
+    postgres: await databases.version(),
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+  console.log(tables.machineMarkdown(machine) + (quick ? ' QUICK settings: figures for trying out only.' : ''));
+  const sections: string[] = [];
+  for (const name of SECTIONS) {
+    if (asked.length > 0 && !asked.includes(name)) continue;
+    const markdown = tables.sectionMarkdown(await measureRetryingOnce(name));
+    console.log('\n' + markdown);
+    sections.push(markdown);
   }
-
-  if (run('tracing')) {
-    const connections = 16;
-    const rows = await tracingOverhead({ databaseUrl: url.toString(), connections });
-    console.log(`\nTracing overhead (GET one document with a token, warm cache, ${connections} connections, median of 5 rounds of 4 s) — ${machine}\n`);
-    printVariantTable(rows);
-  }
-
-  if (run('scale')) {
-    const forms = await loadFormsFile('examples/forms.yaml');
-    if (!forms.ok) throw new Error('examples/forms.yaml is invalid');
-    const rows = await listScale(database, sql, forms.value, 'event-registration');
-    const first = rows[0]!;
-    console.log(`\nList a page of 50 (GET …/documents over app.request, median of 200) — ${machine}\n`);
-    console.log('| documents in the form | load time (s) | first page (ms) | page at the middle (ms) | first page vs 10k | middle page vs 10k |');
-    console.log('|---:|---:|---:|---:|---:|---:|');
-    for (const r of rows) {
-      console.log(
-        `| ${r.documents.toLocaleString('en')} | ${r.loadSeconds.toFixed(1)} | ${r.firstPageMs.toFixed(2)} | ${r.deepPageMs.toFixed(2)} | ${(r.firstPageMs / first.firstPageMs).toFixed(2)}× | ${(r.deepPageMs / first.deepPageMs).toFixed(2)}× |`,
-      );
-    }
+  const minutes = (performance.now() - started) / 60_000;
+  console.log(`Whole run: ${minutes.toFixed(1)} min.`);
+  if (fullRun) {
+    const header = [
+      '# Formgate benchmarks',
+      '',
+      `Written by \`npm run bench\` (all sections, one run; a run of some sections does not write this file). ${tables.machineMarkdown(machine)}`,
+      `The whole run took ${minutes.toFixed(1)} min. Load generator: autocannon, in the same machine as the servers, loopback only.`,
+      '',
+    ];
+    await writeFile(RESULTS, [...header, ...sections].join('\n'));
+    console.log(`Wrote ${RESULTS.pathname}.`);
   }
 } finally {
   stopAll();
-  await sql.end();
-  await database.close();
-  await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  await admin.end();
+  await databases.end();
 }

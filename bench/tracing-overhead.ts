@@ -1,6 +1,6 @@
 import { compareVariants, type VariantRow } from './compare.ts';
 import { BENCH_TOKEN, type OverheadOptions } from './auth-overhead.ts';
-import { createBenchDocument, startFormgate, startScript } from './processes.ts';
+import { createBenchDocument, startFormgate, startScript, stop } from './processes.ts';
 
 /**
  * What tracing costs a request: the same token-protected GET of one document (warm identity cache) against
@@ -18,12 +18,11 @@ export async function tracingOverhead(options: OverheadOptions): Promise<Variant
     { variant: 'tracing on, sampler always_off', env: { ...otlp, OTEL_TRACES_SAMPLER: 'always_off' } },
   ];
   const servers = [];
-  for (const spec of specs) servers.push({ ...spec, headers: { authorization: `Bearer ${BENCH_TOKEN}` }, ...(await startFormgate(flags, spec.env)) });
   try {
+    for (const spec of specs) servers.push({ ...spec, headers: { authorization: `Bearer ${BENCH_TOKEN}` }, ...(await startFormgate(flags, spec.env)) });
     const path = await createBenchDocument(servers[0]!.url, BENCH_TOKEN);
     return await compareVariants(servers, path, { connections: options.connections, rounds: options.rounds ?? 5, secondsPerRound: options.secondsPerRound ?? 4 });
   } finally {
-    for (const server of servers) server.child.kill('SIGTERM');
-    identity.child.kill('SIGTERM');
+    await Promise.all([...servers.map((server) => stop(server.child)), stop(identity.child)]);
   }
 }

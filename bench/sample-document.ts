@@ -1,0 +1,4 @@
+/** The document the benchmarks create: a valid event registration, as a client sends it. */
+export const BENCH_FORM = 'event-registration';
+
+export const REGISTRATION = { fullName: 'Bench Mark', email: 'bench@example.com', acceptsCodeOfConduct: true } as const;

@@ -1,0 +1,160 @@
+import type { BurstRow } from './burst.ts';
+import type { VariantRow } from './compare.ts';
+import type { DocumentsRow } from './documents.ts';
+import type { ScaleRow } from './list-scale.ts';
+import type { MemoryFigures } from './memory.ts';
+
+/** Figures into markdown: one section per benchmark, each a heading, its command, a table and a reading. */
+
+export interface Section {
+  heading: string;
+  /** The `npm run bench -- …` that measures this section alone. */
+  command: string;
+  /** How it was measured, in a sentence. */
+  method: string;
+  table: string[];
+  /** One line on what the figures say, with the target where there is one. */
+  reading: string;
+}
+
+export function sectionMarkdown(s: Section): string {
+  return [`## ${s.heading}`, '', `\`${s.command}\` — ${s.method}`, '', ...s.table, '', s.reading, ''].join('\n');
+}
+
+export interface Machine {
+  cores: number;
+  cpu: string;
+  node: string;
+  postgres: string;
+  date: string;
+}
+
+export function machineMarkdown(m: Machine): string {
+  return `Machine: ${m.cores} cores (${m.cpu}), Node ${m.node}, PostgreSQL ${m.postgres}; run started ${m.date}.`;
+}
+
+const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+/** Rows of variants, each with its requests/s as a ratio of the first row's. */
+function variantTable(rows: VariantRow[]): string[] {
+  const base = rows[0]!;
+  return [
+    `| variant | requests/s | p50 (ms) | p99 (ms) | requests/s vs ${base.variant} | non-2xx |`,
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) => `| ${r.variant} | ${fixed(r.requestsPerSecond)} | ${fixed(r.p50Ms, 1)} | ${fixed(r.p99Ms, 1)} | ${fixed(r.requestsPerSecond / base.requestsPerSecond, 2)} | ${r.non2xx} |`,
+    ),
+  ];
+}
+
+const ratio = (rows: VariantRow[], i: number) => rows[i]!.requestsPerSecond / rows[0]!.requestsPerSecond;
+
+export function authSection(rows: VariantRow[], connections: number, rounds: number, seconds: number): Section {
+  const warm = ratio(rows, 1);
+  return {
+    heading: 'Authentication overhead',
+    command: 'npm run bench -- auth',
+    method: `GET one document, ${connections} connections (autocannon), three \`formgate serve\` processes on one database and one identity service that answers at once; variants take turns, median of ${rounds} rounds of ${seconds} s.`,
+    table: variantTable(rows),
+    reading: `A warm cache keeps ${fixed(warm, 2)} of \`--protect none\` (target ≥ 0.95: ${met(warm >= 0.95)}); with the cache off, ${fixed(ratio(rows, 2), 2)}.`,
+  };
+}
+
+export function tracingSection(rows: VariantRow[], connections: number, rounds: number, seconds: number): Section {
+  return {
+    heading: 'Tracing overhead',
+    command: 'npm run bench -- tracing',
+    method: `GET one document with a token (warm cache), ${connections} connections, three processes: no OTLP endpoint, every request exported, sampler always_off; median of ${rounds} rounds of ${seconds} s.`,
+    table: variantTable(rows),
+    reading: `Exporting every request keeps ${fixed(ratio(rows, 1), 2)} of tracing off; with nothing sampled, ${fixed(ratio(rows, 2), 2)}.`,
+  };
+}
+
+export function burstSection(rows: BurstRow[], delayMs: number): Section {
+  const cached = rows.filter((r) => !r.variant.includes('cache-size 0'));
+  const allMet = cached.every((r) => r.calls.every((c) => c === r.target)) && rows.every((r) => r.non200 === 0);
+  const one = cached.find((r) => r.tokens === 'one new token');
+  const uncachedOne = rows.find((r) => r.variant.includes('cache-size 0') && r.tokens === 'one new token');
+  return {
+    heading: 'Cold burst',
+    command: 'npm run bench -- burst',
+    method: `${rows[0]?.requests ?? 0} concurrent GETs of one document on connections already open, with tokens Formgate has not seen; the identity service holds each answer ${delayMs} ms and counts its calls (read from its GET /calls). Each burst ${rows[0]?.calls.length ?? 0} times with fresh tokens.`,
+    table: [
+      '| variant | tokens | requests | identity-service calls (each burst) | target | burst time, median (ms) | non-200 |',
+      '|---|---|---:|---|---:|---:|---:|',
+      ...rows.map((r) => `| ${r.variant} | ${r.tokens} | ${r.requests} | ${r.calls.join(', ')} | ${r.target} | ${fixed(r.medianMs)} | ${r.non200} |`),
+    ],
+    reading:
+      `With the cache, ${one?.requests ?? 0} requests on one new token made ${one?.calls.join(', ') ?? '?'} call(s) and distinct tokens one call each ` +
+      `(targets: ${met(allMet)}); without it the same burst made ${uncachedOne?.calls.join(', ') ?? '?'} calls.`,
+  };
+}
+
+export function documentsSection(rows: DocumentsRow[], connections: number, rounds: number, seconds: number): Section {
+  const ratios = rows.map((r) => r.httpPerSecond / r.floorPerSecond);
+  return {
+    heading: 'Documents on PostgreSQL',
+    command: 'npm run bench -- documents',
+    method:
+      `${connections} connections (autocannon) against \`formgate serve --protect none\`, against the floor: the same SQL through postgres.js ` +
+      `(pool of 10, as Formgate; prepared statements, and unprepared as Drizzle sends them) by ${connections} workers in a process of their own; ` +
+      `HTTP and floor take turns, median of ${rounds} rounds of ${seconds} s.`,
+    table: [
+      '| operation | over HTTP (requests/s) | floor: postgres.js (requests/s) | HTTP / floor | floor unprepared, as Drizzle sends (requests/s) | HTTP / unprepared floor | HTTP p50 (ms) | HTTP p99 (ms) | failures |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows.map(
+        (r, i) =>
+          `| ${r.operation} | ${fixed(r.httpPerSecond)} | ${fixed(r.floorPerSecond)} | ${fixed(ratios[i]!, 2)} | ${fixed(r.unpreparedFloorPerSecond)} | ` +
+          `${fixed(r.httpPerSecond / r.unpreparedFloorPerSecond, 2)} | ${fixed(r.httpP50Ms, 1)} | ${fixed(r.httpP99Ms, 1)} | ${r.failures} |`,
+      ),
+    ],
+    reading: rows.map((r, i) => `${r.operation.split(':')[0]} at ${fixed(ratios[i]!, 2)} of the floor`).join(', ') + ` (target ≥ 0.7: ${met(ratios.every((x) => x >= 0.7))}).`,
+  };
+}
+
+export function scaleSection(rows: ScaleRow[]): Section {
+  const [small, large] = [rows[0]!, rows.at(-1)!];
+  const first = large.firstPageMs / small.firstPageMs;
+  const middle = large.deepPageMs / small.deepPageMs;
+  return {
+    heading: 'A page of a form’s list as the form grows',
+    command: 'npm run bench -- scale',
+    method: 'GET …/documents?limit=50 through the app (app.request), first page and a page half way down by cursor, median of 200; documents loaded by SQL in chunks of 100k, then ANALYZE (load time includes it).',
+    table: [
+      '| documents in the form | load time (s) | first page (ms) | page at the middle (ms) | first page vs 10k | middle page vs 10k |',
+      '|---:|---:|---:|---:|---:|---:|',
+      ...rows.map(
+        (r) =>
+          `| ${r.documents.toLocaleString('en')} | ${fixed(r.loadSeconds, 1)} | ${fixed(r.firstPageMs, 2)} | ${fixed(r.deepPageMs, 2)} | ${fixed(r.firstPageMs / small.firstPageMs, 2)}× | ${fixed(r.deepPageMs / small.deepPageMs, 2)}× |`,
+      ),
+    ],
+    reading:
+      `At ${large.documents.toLocaleString('en')} documents the first page takes ${fixed(first, 2)}× and the middle page ${fixed(middle, 2)}× the ${small.documents.toLocaleString('en')} figures ` +
+      `(target ≤ 2×: ${met(first <= 2 && middle <= 2)}); loading ${(large.documents - small.documents).toLocaleString('en')} more documents took ${fixed(large.loadSeconds, 1)} s.`,
+  };
+}
+
+export function memorySection(m: MemoryFigures, loadSeconds: number, connections: number): Section {
+  const perIdleKb = (m.filledBytes - m.idleBytes) / m.cacheEntries / 1024;
+  const perLoadedKb = (m.filledBytes - m.afterLoadBytes) / m.cacheEntries / 1024;
+  return {
+    heading: 'Memory',
+    command: 'npm run bench -- memory',
+    method:
+      `RSS (VmRSS from /proc/<pid>/status) of one \`formgate serve --protect all --auth-cache-size ${m.cacheCapacity}\` on PostgreSQL with the instant identity service; ` +
+      `each figure read 2 s after the step before it. Cache entries from GET /api/v1/admin/auth-cache.`,
+    table: [
+      '| moment | RSS (MiB) | notes |',
+      '|---|---:|---|',
+      `| idle after start | ${mib(m.idleBytes)} | no request yet |`,
+      `| peak under load | ${mib(m.peakUnderLoadBytes)} | sampled every 100 ms during ${loadSeconds} s of GET one document, ${connections} connections, ${fixed(m.loadRequestsPerSecond)} requests/s |`,
+      `| after the load | ${mib(m.afterLoadBytes)} | |`,
+      `| with ${m.cacheEntries.toLocaleString('en')} cached identities | ${mib(m.filledBytes)} | after ${m.fillRequests.toLocaleString('en')} GET /api/v1/me with distinct tokens, 32 connections, ${fixed(m.fillSeconds)} s; ${fixed(perIdleKb, 2)} KiB per identity above idle, ${fixed(perLoadedKb, 2)} KiB above after-load |`,
+    ],
+    reading:
+      `Idle ${mib(m.idleBytes)} MiB, ${mib(m.peakUnderLoadBytes)} MiB at the peak of load, ${mib(m.filledBytes)} MiB holding ${m.cacheEntries.toLocaleString('en')} identities: ` +
+      `about ${fixed(perIdleKb, 2)} KiB each above idle (${m.failures} failed requests).`,
+  };
+}
