@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { Config } from '../config.ts';
+import { withSafeTransactions } from './safe-transactions.ts';
 import * as schema from './schema.ts';
 
 /** The query surface shared by both drivers and by their transactions. */
@@ -52,12 +53,15 @@ async function openPglite(dir: string | undefined): Promise<Database> {
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const client = postgres(url, {
-    max: 10,
-    connect_timeout: 5,
-    idle_timeout: 60,
-    onnotice: () => {},
-  });
+  // Every transaction, the migrator's too, goes through the guarded begin(): see safe-transactions.ts.
+  const client = withSafeTransactions(
+    postgres(url, {
+      max: 10,
+      connect_timeout: 5,
+      idle_timeout: 60,
+      onnotice: () => {},
+    }),
+  );
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
