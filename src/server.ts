@@ -111,7 +111,8 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, confi
 
 /**
  * A request the HTTP adapter cannot turn into a URL (a backslash in the path, a broken Host header) never
- * reaches the app; without this it would get an empty 400. The app's own errors never arrive here.
+ * reaches the app; without this it would get an empty 400. The app answers its own errors, so a 500 here
+ * would mean it threw past its own error handler.
  */
 function unreadableRequest(error: unknown): Response {
   if (error instanceof RequestError) {

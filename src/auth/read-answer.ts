@@ -12,11 +12,12 @@ export const nonEmptyString = z.string({ error: 'expected a non-empty string' })
 
 /**
  * A user id: what documents record as their creator and what `*_own` permissions compare. PostgreSQL text
- * cannot hold U+0000 (a write would fail) and stores a lone surrogate as U+FFFD (two ids would become one
- * and see each other's documents), so such an id breaks the contract instead.
+ * cannot hold U+0000 (a write would fail) and stores a lone surrogate as U+FFFD; PGlite drops a leading
+ * U+FEFF from the text it returns, taking it for a byte-order mark. Either way two ids would become one
+ * and see each other's documents, so such an id breaks the contract instead.
  */
-export const userIdString = nonEmptyString.refine((v) => !v.includes('\u0000') && v.isWellFormed(), {
-  error: 'expected a user id of well-formed text without U+0000',
+export const userIdString = nonEmptyString.refine((v) => !v.includes('\u0000') && v.isWellFormed() && !v.startsWith('\ufeff'), {
+  error: 'expected a user id of well-formed text without U+0000 or a leading U+FEFF',
 });
 
 export const optionalString = z.string({ error: 'expected a string' }).nullish().transform((v) => v ?? undefined);

@@ -46,7 +46,7 @@ async function inTransaction<T>(client: Sql, mode: string, fn: (tx: TransactionS
     try {
       return await run();
     } catch (e) {
-      if (isDatabaseUnavailable(e)) lost = true;
+      if (closesConnection(e)) lost = true;
       throw e;
     }
   };
@@ -76,7 +76,7 @@ function withSavepoints(connection: ReservedSql, isLost: () => boolean): Transac
       await connection.unsafe(`release savepoint ${name}`);
       return result;
     } catch (e) {
-      if (!isDatabaseUnavailable(e) && !isLost()) await connection.unsafe(`rollback to savepoint ${name}`);
+      if (!closesConnection(e) && !isLost()) await connection.unsafe(`rollback to savepoint ${name}`);
       throw e;
     }
   };
@@ -107,4 +107,17 @@ function reserveWithin(client: Sql, timeoutMs: number): Promise<ReservedSql> {
       },
     );
   });
+}
+
+/**
+ * An error after which the server has closed this connection: the database being unavailable, or any
+ * error PostgreSQL reports as FATAL or PANIC (an idle-in-transaction timeout, the database dropped).
+ */
+function closesConnection(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return true;
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const severity = (e as { severity?: unknown }).severity;
+    if (severity === 'FATAL' || severity === 'PANIC') return true;
+  }
+  return false;
 }
