@@ -19,11 +19,16 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
-  // drizzle wraps driver errors, so walk the cause chain.
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
+  return causeChain(error).some((e) => {
+    const code = e.code;
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
-    if (e instanceof Error && /PGlite is closed/i.test(e.message)) return true;
-  }
-  return false;
+    return e instanceof Error && /PGlite is closed/i.test(e.message);
+  });
+}
+
+/** An error and its causes, outermost first, a few deep: drizzle wraps the driver's errors in its own. */
+export function causeChain(error: unknown): ({ code?: unknown; severity?: unknown } & object)[] {
+  const chain: object[] = [];
+  for (let e: unknown = error; e && typeof e === 'object' && chain.length < 5; e = (e as { cause?: unknown }).cause) chain.push(e);
+  return chain;
 }

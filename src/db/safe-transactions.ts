@@ -1,5 +1,5 @@
 import type { ReservedSql, Sql, TransactionSql } from 'postgres';
-import { isDatabaseUnavailable } from './errors.ts';
+import { causeChain, isDatabaseUnavailable } from './errors.ts';
 
 /**
  * postgres.js (3.4.9, the latest) crashes the whole process when anything is written to a connection
@@ -114,10 +114,5 @@ function reserveWithin(client: Sql, timeoutMs: number): Promise<ReservedSql> {
  * error PostgreSQL reports as FATAL or PANIC (an idle-in-transaction timeout, the database dropped).
  */
 function closesConnection(error: unknown): boolean {
-  if (isDatabaseUnavailable(error)) return true;
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const severity = (e as { severity?: unknown }).severity;
-    if (severity === 'FATAL' || severity === 'PANIC') return true;
-  }
-  return false;
+  return isDatabaseUnavailable(error) || causeChain(error).some((e) => e.severity === 'FATAL' || e.severity === 'PANIC');
 }

@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { tracer } from '../telemetry.ts';
+import { causeChain } from './errors.ts';
 
 /**
  * Wraps one storage operation in a CLIENT span named the OpenTelemetry way, `OPERATION table`
@@ -29,9 +30,6 @@ export function traced<A extends unknown[], R>(summary: `${string} ${string}`, r
 }
 
 function errorCode(error: unknown): string {
-  for (let cause = error, depth = 0; depth < 5 && cause instanceof Error; cause = cause.cause, depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return error instanceof Error ? error.name : 'error';
+  const code = causeChain(error).find((e) => typeof e.code === 'string')?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'error';
 }
