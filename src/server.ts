@@ -61,8 +61,10 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // Closed before it is said: whoever reads the line may count on new connections being refused.
+      const closing = closeServer(server, responses);
       logger.info('shutting down: finishing in-flight requests');
-      await closeServer(server, responses);
+      await closing;
       await database.close();
       // The last spans (this shutdown's requests among them) are sent before the process ends.
       await telemetry?.shutdown().catch((e: unknown) => logger.warn({ err: e }, 'could not send the last traces'));

@@ -90,8 +90,10 @@ export async function startServer(config: ServeConfig, logger: Logger, now: () =
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // Closed before it is said: whoever reads the line may count on new connections being refused.
+      const closing = closeServer(server, responses);
       logger.info('shutting down: finishing in-flight requests');
-      await closeServer(server, responses);
+      await closing;
       logger.info('stopped');
     })());
   return { url, issuer, stop };
