@@ -132,7 +132,7 @@ describe('no secret in logs, spans, responses or check-auth output', () => {
     const variants = [...protocols.map((auth) => ({ auth, protect: ALL })), { auth: protocols[0]!, protect: WRITES }];
     for (const { auth, protect } of variants) {
       {
-        const t = await buildTestApp(pglite, { database, authUrl: identity.url, auth: { ...auth, healthUrl: identity.healthUrl }, protect });
+        const t = await buildTestApp(pglite, { database, authUrl: identity.url, auth: { ...auth, healthUrl: identity.healthUrl }, protect, logLevel: 'trace' });
         apps.push(t);
         const what = `${auth.protocol} ${protect.forms}`;
         for (const behaviour of BEHAVIOURS) (await everyRoute(t, `${what} ${behaviour}`, `Bearer ${token(behaviour)}`)).forEach((s) => seen.add(s));
@@ -142,11 +142,11 @@ describe('no secret in logs, spans, responses or check-auth output', () => {
       }
     }
     // An identity service nobody answers at, and one whose health check fails.
-    const unreachable = await buildTestApp(pglite, { database, authUrl: `http://127.0.0.1:${await closedPort()}/validate`, protect: { forms: 'all', documents: 'all' } });
+    const unreachable = await buildTestApp(pglite, { database, authUrl: `http://127.0.0.1:${await closedPort()}/validate`, protect: { forms: 'all', documents: 'all' }, logLevel: 'trace' });
     apps.push(unreachable);
     (await everyRoute(unreachable, 'unreachable', `Bearer ${token('valid')}`)).forEach((s) => seen.add(s));
     identity.answerHealth({ status: 500, body: `unhealthy; last token ${token('valid')}` });
-    const unhealthy = await buildTestApp(pglite, { database, authUrl: identity.url, auth: { healthUrl: identity.healthUrl }, protect: { forms: 'all', documents: 'all' } });
+    const unhealthy = await buildTestApp(pglite, { database, authUrl: identity.url, auth: { healthUrl: identity.healthUrl }, protect: { forms: 'all', documents: 'all' }, logLevel: 'trace' });
     apps.push(unhealthy);
     await record(unhealthy, 'unhealthy', '/health', { headers: { authorization: `Bearer ${token('valid')}` } });
 

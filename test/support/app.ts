@@ -25,6 +25,8 @@ export interface TestAppOptions {
   /** Reuse an open database instead of opening (and owning) a new one. */
   database?: Database;
   forms?: FormRegistry;
+  /** The captured logger's level; `info` unless a test wants to see every line Formgate could write. */
+  logLevel?: 'info' | 'trace';
 }
 
 export interface TestApp {
@@ -64,7 +66,7 @@ export async function buildTestApp(driver: DriverCase, options: TestAppOptions =
   const forms = options.forms ?? (await fixtureForms());
   const logs: LogLine[] = [];
   let closing: Promise<void> | undefined;
-  const logger = createLogger('info', {
+  const logger = createLogger(options.logLevel ?? 'info', {
     write(chunk: string) {
       for (const line of chunk.split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
     },
