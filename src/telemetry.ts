@@ -1,4 +1,4 @@
-import { isSpanContextValid, trace, type Tracer } from '@opentelemetry/api';
+import { isSpanContextValid, trace, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 
 /**
  * OpenTelemetry, set up before the app. Formgate makes its spans through `@opentelemetry/api` alone; until an
@@ -55,6 +55,17 @@ function boundedShutdown(sdk: { shutdown(): Promise<void> }): Promise<void> {
 
 /** The tracer every Formgate span comes from. */
 export const tracer: Tracer = trace.getTracer('formgate');
+
+/** Runs `work` in a new span, active while it runs, which ends when the work does, however it ends. */
+export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, options, async (span) => {
+    try {
+      return await work(span);
+    } finally {
+      span.end();
+    }
+  });
+}
 
 /** The ids a log line needs to be found from its trace (and back), when a span is active. */
 export function traceIds(): { trace_id?: string; span_id?: string } {

@@ -1,5 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { tracer } from '../telemetry.ts';
+import { inSpan } from '../telemetry.ts';
 import type { Verdict } from './identity.ts';
 import type { Answer, OutgoingRequest, Protocol } from './protocols/index.ts';
 import { redactAnswer } from './redact.ts';
@@ -32,16 +32,12 @@ export function askIdentityService(protocol: Protocol, token: string, options: C
     'server.address': hostname,
     'server.port': Number(port) || (scheme === 'https:' ? 443 : 80),
   };
-  return tracer.startActiveSpan(request.method, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-    try {
-      const traceHeaders: Record<string, string> = {};
-      propagation.inject(context.active(), traceHeaders);
-      const verdict = await call(protocol, request, token, options, traceHeaders, (status) => span.setAttribute('http.response.status_code', status));
-      if (verdict.kind === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: verdict.failure.kind });
-      return verdict;
-    } finally {
-      span.end();
-    }
+  return inSpan(request.method, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    const traceHeaders: Record<string, string> = {};
+    propagation.inject(context.active(), traceHeaders);
+    const verdict = await call(protocol, request, token, options, traceHeaders, (status) => span.setAttribute('http.response.status_code', status));
+    if (verdict.kind === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: verdict.failure.kind });
+    return verdict;
   });
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { AuthConfig } from '../config.ts';
-import { tracer } from '../telemetry.ts';
+import { inSpan } from '../telemetry.ts';
 import { createIdentityCache, type CacheStats, type Validation } from './cache.ts';
 import { askIdentityService } from './client.ts';
 import { describeViolation, type Verdict } from './identity.ts';
@@ -59,17 +59,13 @@ export function createIdentityService(auth: AuthConfig & { url: string }, option
  * child). It says how the question was answered, never what the token was or who holds it.
  */
 function traced(protocol: string, validate: () => Promise<Validation>): Promise<Validation> {
-  return tracer.startActiveSpan('identity.validate', { kind: SpanKind.INTERNAL, attributes: { 'formgate.auth.protocol': protocol } }, async (span) => {
-    try {
-      const validation = await validate();
-      const { verdict } = validation;
-      const outcome = verdict.kind === 'failed' ? verdict.failure.kind : verdict.kind;
-      span.setAttributes({ 'formgate.auth.cache': validation.source, 'formgate.auth.outcome': outcome });
-      if (verdict.kind === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: `identity service ${outcome}` });
-      return validation;
-    } finally {
-      span.end();
-    }
+  return inSpan('identity.validate', { kind: SpanKind.INTERNAL, attributes: { 'formgate.auth.protocol': protocol } }, async (span) => {
+    const validation = await validate();
+    const { verdict } = validation;
+    const outcome = verdict.kind === 'failed' ? verdict.failure.kind : verdict.kind;
+    span.setAttributes({ 'formgate.auth.cache': validation.source, 'formgate.auth.outcome': outcome });
+    if (verdict.kind === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: `identity service ${outcome}` });
+    return validation;
   });
 }
 

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { tracer } from '../telemetry.ts';
+import { inSpan } from '../telemetry.ts';
 import { causeChain } from './errors.ts';
 
 /**
@@ -17,14 +17,12 @@ export function traced<A extends unknown[], R>(summary: `${string} ${string}`, r
     'db.query.summary': summary,
   };
   return (...args) =>
-    tracer.startActiveSpan(summary, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    inSpan(summary, { kind: SpanKind.CLIENT, attributes }, async (span) => {
       try {
         return await run(...args);
       } catch (e) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode(e) });
         throw e;
-      } finally {
-        span.end();
       }
     });
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createPostgresDatabase } from '../support/databases.ts';
 import { FIXTURE_FORMS } from '../support/forms.ts';
 import { delay, fetchWithin, killAll, startServe, type ServerProcess } from '../support/process.ts';
-import { createdId, eventually, kinds, startLoad, tally, type Load, type Outcome } from './support/load.ts';
+import { createdId, pollFor, kinds, startLoad, tally, type Load, type Outcome } from './support/load.ts';
 import { controlCluster, documentIds, ensureRunning, localCluster, terminateBackends } from './support/postgres.ts';
 
 /**
@@ -50,7 +50,7 @@ const createdAfter = (load: Load, at: number) => load.outcomes.some((o) => o.sta
 /** Waits (bounded) until the load gets a 201 for a write sent after `at`: Formgate recovered by itself. */
 async function recoveredAfter(load: Load, at: number): Promise<boolean> {
   // A process that died cannot recover: stop waiting at once.
-  await eventually(async () => createdAfter(load, at) || server.child.exitCode !== null, 120, 250);
+  await pollFor(async () => createdAfter(load, at) || server.child.exitCode !== null, 120, 250);
   return createdAfter(load, at);
 }
 
@@ -114,12 +114,12 @@ describe('database cuts under write load', () => {
     expect(await healthStatus()).toBe(200);
     await controlCluster(cluster!, 'stop');
     const stopped = Date.now();
-    expect(await eventually(async () => (await healthStatus()) === 503, 40, 250), '/health fails while the database is down').toBe(true);
+    expect(await pollFor(async () => (await healthStatus()) === 503, 40, 250), '/health fails while the database is down').toBe(true);
     await delay(1_000);
     const starting = Date.now();
     await controlCluster(cluster!, 'start');
     const started = Date.now();
-    expect(await eventually(async () => (await healthStatus()) === 200, 80, 250), '/health passes once the database is back').toBe(true);
+    expect(await pollFor(async () => (await healthStatus()) === 200, 80, 250), '/health passes once the database is back').toBe(true);
     const back = await recoveredAfter(load, started);
     expectAlive();
     expect(back, 'writes succeed again after the start').toBe(true);

@@ -3,7 +3,7 @@ import { createPostgresDatabase } from '../support/databases.ts';
 import { FIXTURE_FORMS } from '../support/forms.ts';
 import { delay, killAll, startServe, type ServerProcess } from '../support/process.ts';
 import { startFlakyIdentity, type FlakyIdentity, type Vouch } from './support/flaky-identity.ts';
-import { createdId, documentIdIn, eventually, kinds, startLoad, tally, type Lane, type Outcome } from './support/load.ts';
+import { createdId, documentIdIn, pollFor, kinds, startLoad, tally, type Lane, type Outcome } from './support/load.ts';
 import { documentIds } from './support/postgres.ts';
 
 /**
@@ -85,7 +85,7 @@ describe('identity service outage under load', () => {
     const loads = served.map((s) => ({ ...s, load: startLoad({ baseUrl: s.server.url, lanes: lanes(s.name), maxDurationMs: 60_000 }) }));
 
     // Load with a healthy service until every lane of both servers has been answered a few times.
-    const warmedUp = await eventually(async () => loads.every(({ load }) => ['open', 'warm', 'new'].every((lane) => load.outcomes.filter((o) => o.lane === lane && o.status !== undefined && o.status < 300).length >= 3)), 80, 100);
+    const warmedUp = await pollFor(async () => loads.every(({ load }) => ['open', 'warm', 'new'].every((lane) => load.outcomes.filter((o) => o.lane === lane && o.status !== undefined && o.status < 300).length >= 3)), 80, 100);
     expect(warmedUp, 'every lane answered 2xx before the outage').toBe(true);
 
     const outageStart = Date.now();
@@ -103,7 +103,7 @@ describe('identity service outage under load', () => {
     const acknowledged = new Set<string>();
     for (const { server, name } of loads) {
       let probe = 0;
-      const back = await eventually(async () => {
+      const back = await pollFor(async () => {
         const res = await fetch(`${server.url}${NOTES}`, { ...postNote(`${name}-probe-${probe++}`), signal: AbortSignal.timeout(5_000) });
         await res.body?.cancel();
         if (res.status === 201) acknowledged.add(documentIdIn(res.headers.get('location')));

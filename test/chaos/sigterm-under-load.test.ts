@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../support/databases.ts';
 import { FIXTURE_FORMS } from '../support/forms.ts';
 import { killAll, startServe } from '../support/process.ts';
-import { createdId, eventually, kinds, startLoad, tally } from './support/load.ts';
+import { createdId, pollFor, kinds, startLoad, tally } from './support/load.ts';
 import { documentIds } from './support/postgres.ts';
 
 /**
@@ -72,7 +72,7 @@ describe('SIGTERM under write load', () => {
         lanes: [{ name: 'write', workers: 12, stopOnError: true, request: () => ({ path: NOTES, init: NOTE }) }],
         maxDurationMs: 60_000,
       });
-      const loaded = await eventually(async () => load.outcomes.filter((o) => o.status === 201).length >= 50, 100, 100);
+      const loaded = await pollFor(async () => load.outcomes.filter((o) => o.status === 201).length >= 50, 100, 100);
       expect(loaded, 'writes succeed before the signal').toBe(true);
 
       const signalledAt = Date.now();

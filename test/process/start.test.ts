@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
-import { childEnv, REPO_ROOT, START_TIMEOUT_MS, withTimeout } from '../support/process.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { childEnv, eventually, REPO_ROOT, START_TIMEOUT_MS, withTimeout } from '../support/process.ts';
 
 /**
  * `npm start` as a developer gets it: the example identity service and Formgate as real processes, the

@@ -88,14 +88,3 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }),
   };
 }
-
-/** Polls `check` until it returns a value, every 100 ms, for at most `ms`. */
-export async function eventually<T>(check: () => T | undefined, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -138,7 +138,7 @@ export function documentIdIn(location: string | null | undefined): string {
 export const createdId = (outcome: Outcome): string => documentIdIn(outcome.headers?.get('location'));
 
 /** Polls `attempt` until it returns true; at most `tries` times, `everyMs` apart. Returns whether it did. */
-export async function eventually(attempt: () => Promise<boolean>, tries: number, everyMs: number): Promise<boolean> {
+export async function pollFor(attempt: () => Promise<boolean>, tries: number, everyMs: number): Promise<boolean> {
   for (let i = 0; i < tries; i++) {
     if (await attempt().catch(() => false)) return true;
     await new Promise((resolve) => setTimeout(resolve, everyMs));
