@@ -70,7 +70,7 @@ export async function createDocument(ctx: Context, body: unknown): Promise<Resul
 
   const now = new Date();
   const actor = callerId(ctx.caller);
-  const row: DocumentRow = {
+  const row: store.NewDocument = {
     id: newDocumentId(),
     form: ctx.form.definition.name,
     version: 1,
@@ -82,7 +82,7 @@ export async function createDocument(ctx: Context, body: unknown): Promise<Resul
     deletedBy: null,
     deletedAt: null,
   };
-  await ctx.db.transaction((tx) => store.insertDocument(tx, row, versionOf(row, 'create', diffData({}, row.data))));
+  await store.insertDocument(ctx.db, row, diffData({}, row.data));
   return ok(toView(ctx, row));
 }
 
@@ -177,7 +177,7 @@ async function change(
   next: (row: DocumentRow, now: Date, actor: string | null) => Result<NextState, DocumentError>,
 ): Promise<Result<DocumentView, DocumentError>> {
   return ctx.db.transaction(async (tx) => {
-    const found = await readable(ctx, await store.findDocument(tx, ctx.form.definition.name, id, true), id);
+    const found = await readable(ctx, await store.lockDocument(tx, ctx.form.definition.name, id), id);
     if (!found.ok) return found;
     const row = found.value;
     const perms = permissionsFor(ctx.form.definition, ctx.caller);

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, isNotNull, isNull, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/connect.ts';
 import { traced } from '../db/tracing.ts';
-import { documents, documentVersions, type DocumentRow, type VersionRow } from '../db/schema.ts';
+import { documents, documentVersions, type DocumentRow, type FieldChange, type VersionRow } from '../db/schema.ts';
 
 /** All SQL about documents lives here; the service above it speaks in rows and decides the transactions. */
 
@@ -15,19 +15,89 @@ export interface ListQuery {
   deleted: boolean;
 }
 
-export const insertDocument = traced('INSERT documents', async (db: Db, row: DocumentRow, version: VersionRow): Promise<void> => {
-  await db.insert(documents).values(row);
-  await db.insert(documentVersions).values(version);
+/**
+ * Creating and reading a document, the busiest statements, are built once per database handle with
+ * placeholders and run as prepared statements. Built per request, Drizzle spent a third of a read's CPU
+ * assembling the same SQL text, and PostgreSQL parsed and planned it each time (`npm run bench -- documents`).
+ *
+ * Lists are not prepared: after a few runs PostgreSQL may switch a prepared statement to a generic plan,
+ * made without the form's name, and for lists that plan walks the primary key filtering by form (seen with
+ * `plan_cache_mode = force_generic_plan` on test/db/indexes.test.ts's table), which reads a hundred rows per
+ * row returned for a small form in a big table. Statements inside a transaction (changes) are built per call
+ * too: they run on the transaction's own connection.
+ */
+const statementsByDb = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
+
+function statements(db: Db) {
+  let prepared = statementsByDb.get(db);
+  if (prepared === undefined) statementsByDb.set(db, (prepared = prepareStatements(db)));
+  return prepared;
+}
+
+const p = sql.placeholder;
+
+function prepareStatements(db: Db) {
+  // The document and its first version in one statement: atomic without a transaction, one round trip.
+  const inserted = db.$with('inserted').as(
+    db.insert(documents).values({
+      id: p('id'),
+      form: p('form'),
+      version: p('version'),
+      data: p('data'),
+      createdBy: p('createdBy'),
+      createdAt: p('createdAt'),
+      updatedBy: p('updatedBy'),
+      updatedAt: p('updatedAt'),
+      // A new document is never deleted; and a null placeholder would reach the timestamp encoder, which throws.
+      deletedBy: null,
+      deletedAt: null,
+    }),
+  );
+  return {
+    insert: db
+      .with(inserted)
+      .insert(documentVersions)
+      .values({
+        documentId: p('id'),
+        version: p('version'),
+        action: 'create',
+        data: p('data'),
+        changes: p('changes'),
+        actor: p('createdBy'),
+        at: p('createdAt'),
+      })
+      .prepare('insert_document'),
+    find: db
+      .select()
+      .from(documents)
+      .where(and(eq(documents.form, p('form')), eq(documents.id, p('id'))))
+      .limit(1)
+      .prepare('find_document'),
+  };
+}
+
+/** A document as it is first stored: not deleted. */
+export type NewDocument = DocumentRow & { deletedBy: null; deletedAt: null };
+
+/** Stores a new document with its first version: the same state, made by its creator, with these changes. */
+export const insertDocument = traced('INSERT documents', async (db: Db, row: NewDocument, changes: FieldChange[]): Promise<void> => {
+  await statements(db).insert.execute({ ...row, changes });
 });
 
-/** Reads a document; inside a transaction, `forUpdate` holds it until the transaction ends. */
-export const findDocument = traced('SELECT documents', async (db: Db, form: string, id: string, forUpdate = false): Promise<DocumentRow | undefined> => {
-  const query = db
+/** Reads one document of a form by id. */
+export const findDocument = traced('SELECT documents', async (db: Db, form: string, id: string): Promise<DocumentRow | undefined> => {
+  const rows = await statements(db).find.execute({ form, id });
+  return rows[0];
+});
+
+/** Reads a document inside a transaction and holds its row lock until the transaction ends. */
+export const lockDocument = traced('SELECT documents', async (tx: Db, form: string, id: string): Promise<DocumentRow | undefined> => {
+  const rows = await tx
     .select()
     .from(documents)
     .where(and(eq(documents.form, form), eq(documents.id, id)))
-    .limit(1);
-  const rows = forUpdate ? await query.for('update') : await query;
+    .limit(1)
+    .for('update');
   return rows[0];
 });
 
