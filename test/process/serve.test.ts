@@ -36,6 +36,27 @@ describe.concurrent('serve', { timeout: 60_000 }, () => {
     expect(server.logs.some((l) => l.msg === 'signal received' && l.signal === 'SIGINT')).toBe(true);
   });
 
+  // Over a real socket the adapter's request is no web Request until something asks for one, and the limit
+  // reads the declared length without asking; a chunked body has none and is counted as it arrives.
+  it('answers 413 to a body over --max-body, declared or chunked, and stores one within it', async ({ expect, onTestFinished }) => {
+    const server = await startServe([...OPEN, '--max-body', '200']);
+    onTestFinished(() => server.kill());
+    const url = `${server.url}/api/v1/forms/contact/documents`;
+    const post = (body: BodyInit) => fetchWithin(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const big = JSON.stringify({ ...CONTACT, message: 'x'.repeat(300) });
+
+    const declared = await post(big);
+    expect(declared.status).toBe(413);
+    expect(declared.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const chunked = await post(new Blob([big]).stream());
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { limit: number }).limit).toBe(200);
+
+    const fits = await post(JSON.stringify(CONTACT));
+    expect(fits.status).toBe(201);
+    expect(((await fits.json()) as { data: unknown }).data).toMatchObject(CONTACT);
+  });
+
   it('on SIGTERM finishes the request in flight, refuses new connections, and exits 0', async ({ expect, onTestFinished }) => {
     const server = await startServe(OPEN);
     onTestFinished(() => server.kill());
