@@ -1,17 +1,19 @@
 import autocannon from 'autocannon';
 import { median } from './compare.ts';
-import { createBenchDocument, runScript, startFormgate, stop } from './processes.ts';
+import { createBenchDocument, runScript, startFormgate, startScript, stop } from './processes.ts';
 import { BENCH_FORM, REGISTRATION } from './sample-document.ts';
 
 /**
  * Documents on PostgreSQL: create (POST) and read (GET by id) over HTTP against `formgate serve --protect none`,
- * each against its floor — the same SQL through postgres.js at the same concurrency (documents-floor.ts).
+ * each against its floor — the same SQL through postgres.js at the same concurrency (documents-floor.ts) —
+ * and against a minimal HTTP server running that SQL (documents-minimal-server.ts), which shows how much of
+ * the distance to the floor any HTTP server pays on this machine.
  *
  * The floor runs in a process of its own, started afresh each round, not inside this runner: then the floor
- * and the Formgate process are alike (a fresh heap, one event loop doing only its own work), and neither
- * shares a thread with autocannon, whose own CPU the HTTP side pays for on a 2-core machine but the floor
- * must not. HTTP and floor take turns in rounds, alternating who goes first, so drift spreads over both;
- * each figure is the median of the rounds. Both write to the same table, so it grows alike under both.
+ * and the servers are alike (a fresh heap, one event loop doing only its own work), and neither shares a
+ * thread with autocannon, whose own CPU the HTTP side pays for on a 2-core machine but the floor must not.
+ * The three take turns in rounds, each round starting with another, so drift spreads over all; each figure
+ * is the median of the rounds. All write to the same table, so it grows alike under each.
  */
 
 export interface DocumentsOptions {
@@ -24,76 +26,75 @@ export interface DocumentsOptions {
 export interface DocumentsRow {
   operation: string;
   httpPerSecond: number;
+  /** The same requests served by node:http and postgres.js with the floor's SQL, nothing else. */
+  minimalPerSecond: number;
   floorPerSecond: number;
-  /** The floor with unprepared statements, as Drizzle sends Formgate's: how much of the gap that choice is. */
-  unpreparedFloorPerSecond: number;
   httpP50Ms: number;
   httpP99Ms: number;
-  /** Non-2xx answers and errors over HTTP plus failed statements in the floor, over all rounds. */
+  /** Non-2xx answers and errors over HTTP (both servers) plus failed statements in the floor, over all rounds. */
   failures: number;
 }
 
 type Op = 'create' | 'read';
+type Contender = 'formgate' | 'minimal' | 'floor';
+const CONTENDERS: Contender[] = ['formgate', 'minimal', 'floor'];
 
 export async function documentsThroughput(options: DocumentsOptions): Promise<DocumentsRow[]> {
   const connections = options.connections ?? 16;
   const rounds = options.rounds ?? 3;
   const seconds = options.secondsPerRound ?? 5;
-  const server = await startFormgate(['--database-url', options.databaseUrl, '--forms', 'examples/forms.yaml', '--protect', 'none']);
+  const formgate = await startFormgate(['--database-url', options.databaseUrl, '--forms', 'examples/forms.yaml', '--protect', 'none']);
+  const minimal = await startScript('bench/documents-minimal-server.ts', ['--database-url', options.databaseUrl]);
   try {
-    const path = await createBenchDocument(server.url);
+    const path = await createBenchDocument(formgate.url);
     const id = path.split('/').at(-1)!;
-    const requests: Record<Op, autocannon.Options> = {
-      create: {
-        url: `${server.url}/api/v1/forms/${BENCH_FORM}/documents`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(REGISTRATION),
-      },
-      read: { url: server.url + path },
-    };
-    const http = (op: Op, duration: number) => autocannon({ ...requests[op], connections, duration });
-    const floor = async (op: Op, prepare: boolean) => {
-      const args = ['--database-url', options.databaseUrl, '--op', op, '--id', id, '--seconds', String(seconds), '--concurrency', String(connections), '--prepare', String(prepare)];
+    const request = (base: string, op: Op): autocannon.Options =>
+      op === 'create'
+        ? { url: `${base}/api/v1/forms/${BENCH_FORM}/documents`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REGISTRATION) }
+        : { url: base + path };
+    const http = (base: string, op: Op, duration: number) => autocannon({ ...request(base, op), connections, duration });
+    const floor = async (op: Op) => {
+      const args = ['--database-url', options.databaseUrl, '--op', op, '--id', id, '--seconds', String(seconds), '--concurrency', String(connections)];
       const out = JSON.parse(await runScript('bench/documents-floor.ts', args, (seconds + 30) * 1000)) as { requests: number; errors: number; seconds: number };
       return { perSecond: out.requests / out.seconds, errors: out.errors };
     };
 
-    const empty = () => ({ http: [] as autocannon.Result[], floor: [] as number[], unprepared: [] as number[], failures: 0 });
+    const empty = () => ({ formgate: [] as autocannon.Result[], minimal: [] as number[], floor: [] as number[], failures: 0 });
     const samples = { create: empty(), read: empty() };
-    for (const op of ['create', 'read'] as const) await http(op, 1); // warm up Formgate (the floor warms up by itself)
+    const measure = async (op: Op, who: Contender) => {
+      const s = samples[op];
+      if (who === 'floor') {
+        const result = await floor(op);
+        s.floor.push(result.perSecond);
+        s.failures += result.errors;
+        return;
+      }
+      const result = await http(who === 'formgate' ? formgate.url : minimal.firstLine, op, seconds);
+      if (who === 'formgate') s.formgate.push(result);
+      else s.minimal.push(result.requests.average);
+      s.failures += result.non2xx + result.errors;
+    };
+    // Warm up both servers (the floor warms up by itself).
+    for (const op of ['create', 'read'] as const) for (const base of [formgate.url, minimal.firstLine]) await http(base, op, 1);
     for (let round = 0; round < rounds; round++) {
       for (const op of ['create', 'read'] as const) {
-        const s = samples[op];
-        const measureHttp = async () => {
-          const result = await http(op, seconds);
-          s.http.push(result);
-          s.failures += result.non2xx + result.errors;
-        };
-        const measureFloor = async () => {
-          const prepared = await floor(op, true);
-          const unprepared = await floor(op, false);
-          s.floor.push(prepared.perSecond);
-          s.unprepared.push(unprepared.perSecond);
-          s.failures += prepared.errors + unprepared.errors;
-        };
-        if (round % 2 === 0) await measureHttp().then(measureFloor);
-        else await measureFloor().then(measureHttp);
+        for (let i = 0; i < CONTENDERS.length; i++) await measure(op, CONTENDERS[(round + i) % CONTENDERS.length]!);
       }
     }
     return (['create', 'read'] as const).map((op) => {
       const s = samples[op];
       return {
         operation: op === 'create' ? `create: POST …/documents` : 'read: GET …/documents/{id}',
-        httpPerSecond: median(s.http.map((r) => r.requests.average)),
+        httpPerSecond: median(s.formgate.map((r) => r.requests.average)),
+        minimalPerSecond: median(s.minimal),
         floorPerSecond: median(s.floor),
-        unpreparedFloorPerSecond: median(s.unprepared),
-        httpP50Ms: median(s.http.map((r) => r.latency.p50)),
-        httpP99Ms: median(s.http.map((r) => r.latency.p99)),
+        httpP50Ms: median(s.formgate.map((r) => r.latency.p50)),
+        httpP99Ms: median(s.formgate.map((r) => r.latency.p99)),
         failures: s.failures,
       };
     });
   } finally {
-    await stop(server.child);
+    await stop(formgate.child);
+    await stop(minimal.child);
   }
 }
