@@ -62,7 +62,7 @@ export function createApp(parts: AppParts) {
     const { status, detail, extensions, headers } = describeError(error);
     // The request's own log line carries the cause, so one failure is one line.
     if (status >= 500 && !(error instanceof ProblemError)) c.set('failure', summarizeFailure(error));
-    return problemResponse(problemBody(status, detail, { ...extensions, requestId: c.var.requestId }, c.req.path), headers);
+    return problemResponse(problemBody(status, detail, { ...extensions, requestId: c.get('requestId') }, c.req.path), headers);
   });
   return app;
 }

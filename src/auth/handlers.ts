@@ -10,7 +10,7 @@ type Env = { Variables: { caller: Caller } };
 export function meRoutes(forms: FormRegistry) {
   const app = new OpenAPIHono<Env>();
   app.openapi(routes.getMe, (c) => {
-    const caller = c.var.caller;
+    const caller = c.get('caller');
     const described =
       caller.kind === 'anonymous'
         ? { authenticated: false, groups: [], scopes: [] }

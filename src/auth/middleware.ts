@@ -47,7 +47,7 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<{ Variable
       return next();
     }
 
-    const { verdict, source } = await service.validate(token, { requestId: c.var.requestId });
+    const { verdict, source } = await service.validate(token, { requestId: c.get('requestId') });
     c.set('auth', source);
     if (verdict.kind === 'rejected') {
       throw new ProblemError(401, 'The bearer token is not valid (expired, revoked or unknown to the identity service); get a new one.', {}, {

@@ -40,7 +40,7 @@ export function documentRoutes(deps: DocumentDeps) {
 
   app.openapi(routes.createDocument, async (c) => {
     const { form } = c.req.valid('param');
-    const doc = unwrap(await service.createDocument(context(c.var.caller, form), await c.req.json()));
+    const doc = unwrap(await service.createDocument(context(c.get('caller'), form), await c.req.json()));
     c.header('Location', `/api/v1/forms/${encodeURIComponent(form)}/documents/${doc.id}`);
     c.header('ETag', etagOf(doc.version));
     return c.json(doc, 201);
@@ -50,19 +50,19 @@ export function documentRoutes(deps: DocumentDeps) {
     const { form } = c.req.valid('param');
     const { limit, cursor, mine, deleted } = c.req.valid('query');
     const options = { limit, mine, deleted, ...(cursor !== undefined ? { cursor } : {}) };
-    return c.json(unwrap(await service.listDocuments(context(c.var.caller, form), options)), 200);
+    return c.json(unwrap(await service.listDocuments(context(c.get('caller'), form), options)), 200);
   });
 
   app.openapi(routes.getDocument, async (c) => {
     const { form, id } = c.req.valid('param');
-    const doc = unwrap(await service.getDocument(context(c.var.caller, form), documentId(id, form)));
+    const doc = unwrap(await service.getDocument(context(c.get('caller'), form), documentId(id, form)));
     c.header('ETag', etagOf(doc.version));
     return c.json(doc, 200);
   });
 
   app.openapi(routes.patchDocument, async (c) => {
     const { form, id } = c.req.valid('param');
-    const ctx = context(c.var.caller, form);
+    const ctx = context(c.get('caller'), form);
     const doc = unwrap(await service.patchDocument(ctx, documentId(id, form), await c.req.json(), parseIfMatch(c.req.header('if-match'))));
     c.header('ETag', etagOf(doc.version));
     return c.json(doc, 200);
@@ -70,14 +70,14 @@ export function documentRoutes(deps: DocumentDeps) {
 
   app.openapi(routes.deleteDocument, async (c) => {
     const { form, id } = c.req.valid('param');
-    const ctx = context(c.var.caller, form);
+    const ctx = context(c.get('caller'), form);
     unwrap(await service.deleteDocument(ctx, documentId(id, form), parseIfMatch(c.req.header('if-match'))));
     return c.body(null, 204);
   });
 
   app.openapi(routes.restoreDocument, async (c) => {
     const { form, id } = c.req.valid('param');
-    const ctx = context(c.var.caller, form);
+    const ctx = context(c.get('caller'), form);
     const doc = unwrap(await service.restoreDocument(ctx, documentId(id, form), parseIfMatch(c.req.header('if-match'))));
     c.header('ETag', etagOf(doc.version));
     return c.json(doc, 200);
@@ -85,7 +85,7 @@ export function documentRoutes(deps: DocumentDeps) {
 
   app.openapi(routes.documentHistory, async (c) => {
     const { form, id } = c.req.valid('param');
-    return c.json({ items: unwrap(await service.documentHistory(context(c.var.caller, form), documentId(id, form))) }, 200);
+    return c.json({ items: unwrap(await service.documentHistory(context(c.get('caller'), form), documentId(id, form))) }, 200);
   });
 
   return app;

@@ -90,7 +90,7 @@ export function healthRoutes(checks: readonly HealthCheck[]) {
     const outcomes = await Promise.all(checks.map(async (check) => [check, await check.run()] as const));
     const entries = outcomes.map(([check, outcome]) => {
       const checkStatus: Status = outcome.status === 'pass' ? 'pass' : check.critical ? 'fail' : 'warn';
-      if (outcome.status === 'fail') c.var.log.warn({ check: check.name, critical: check.critical, reason: outcome.reason }, 'health check failed');
+      if (outcome.status === 'fail') c.get('log').warn({ check: check.name, critical: check.critical, reason: outcome.reason }, 'health check failed');
       const result = {
         componentType: check.componentType,
         status: checkStatus,

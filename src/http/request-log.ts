@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { ValidationSource } from '../auth/cache.ts';
 
+/** Read with `c.get(name)`: `c.var` copies every variable into a new object on each access. */
 export type RequestVariables = {
   requestId: string;
   log: Logger;
@@ -50,9 +51,9 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: Reque
         path: c.req.path,
         status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
-        ...(c.var.userId !== undefined ? { userId: c.var.userId } : {}),
-        ...(c.var.auth !== undefined ? { auth: c.var.auth } : {}),
-        ...(c.var.failure ? { error: c.var.failure } : {}),
+        ...(c.get('userId') !== undefined ? { userId: c.get('userId') } : {}),
+        ...(c.get('auth') !== undefined ? { auth: c.get('auth') } : {}),
+        ...(c.get('failure') ? { error: c.get('failure') } : {}),
       };
       if (status >= 500) log.error(line, 'request failed');
       else log.info(line, 'request');

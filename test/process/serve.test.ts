@@ -42,7 +42,7 @@ describe.concurrent('serve', { timeout: 60_000 }, () => {
     const server = await startServe([...OPEN, '--max-body', '200']);
     onTestFinished(() => server.kill());
     const url = `${server.url}/api/v1/forms/contact/documents`;
-    const post = (body: BodyInit) => fetchWithin(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const post = (body: string | ReadableStream) => fetchWithin(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
     const big = JSON.stringify({ ...CONTACT, message: 'x'.repeat(300) });
 
     const declared = await post(big);
