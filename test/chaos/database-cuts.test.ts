@@ -2,14 +2,15 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createPostgresDatabase } from '../support/databases.ts';
 import { FIXTURE_FORMS } from '../support/forms.ts';
 import { delay, fetchWithin, killAll, startServe, type ServerProcess } from '../support/process.ts';
-import { createdId, pollFor, kinds, startLoad, tally, type Load, type Outcome } from './support/load.ts';
-import { controlCluster, documentIds, ensureRunning, localCluster, terminateBackends } from './support/postgres.ts';
+import { createdId, documentIdIn, pollFor, kinds, startLoad, tally, type Load, type Outcome } from './support/load.ts';
+import { controlCluster, documentVersions, ensureRunning, localCluster, terminateBackends } from './support/postgres.ts';
 
 /**
  * PostgreSQL fails under write load: its connections to Formgate are cut (`pg_terminate_backend`), and
  * the whole server restarts. A real `formgate serve` on a database of its own must answer every write
- * with 201 or 503 (with Retry-After), never 500; keep every write it acknowledged; report `fail` on
- * /health while the database is down; and recover by itself.
+ * with 201/200 or 503 (with Retry-After), never 500; keep every write it acknowledged; report `fail` on
+ * /health while the database is down; and recover by itself. The load creates documents (one statement
+ * each) and changes others (a transaction each: lock, update, version), so both kinds of write meet the cuts.
  *
  * The restart stops the run's shared PostgreSQL, so `afterAll` starts it again whatever happened here.
  */
@@ -18,13 +19,23 @@ const cluster = localCluster();
 const NOTES = '/api/v1/forms/notes/documents';
 const NOTE: RequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'written while the database is cut' }) };
 
+const UPDATERS = 4;
+
 let databaseUrl: string;
 let server: ServerProcess;
+/** One note per updating worker, which only that worker changes. */
+let changing: string[];
 
 // Each test has a Formgate of its own, so one that a fault brought down cannot fail the next.
 beforeEach(async () => {
   databaseUrl = await createPostgresDatabase();
   server = await startServe(['--port', '0', '--database-url', databaseUrl, '--forms', FIXTURE_FORMS, '--protect', 'none', '--log-level', 'info']);
+  changing = [];
+  for (let i = 0; i < UPDATERS; i++) {
+    const res = await fetchWithin(server.url + NOTES, NOTE);
+    expect(res.status).toBe(201);
+    changing.push(documentIdIn(res.headers.get('location')));
+  }
 });
 
 afterEach(async () => {
@@ -40,33 +51,60 @@ function expectAlive() {
 function writeLoad(): Load {
   return startLoad({
     baseUrl: server.url,
-    lanes: [{ name: 'write', workers: 6, pauseMs: 10, request: () => ({ path: NOTES, init: NOTE }) }],
+    lanes: [
+      { name: 'create', workers: 3, pauseMs: 10, request: () => ({ path: NOTES, init: NOTE }) },
+      {
+        name: 'update',
+        workers: UPDATERS,
+        pauseMs: 10,
+        // A new title each time, so every acknowledged change is a new version.
+        request: (worker, n) => ({
+          path: `${NOTES}/${changing[worker]}`,
+          tag: changing[worker]!,
+          init: { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: `change ${n}` }) },
+        }),
+      },
+    ],
     maxDurationMs: 90_000,
   });
 }
 
-const createdAfter = (load: Load, at: number) => load.outcomes.some((o) => o.status === 201 && o.startedAt > at);
+const succeeded = (o: Outcome) => o.status === 201 || o.status === 200;
+/** Both kinds of write succeeded for a request sent after `at`. */
+const writesAfter = (load: Load, at: number) =>
+  ['create', 'update'].every((lane) => load.outcomes.some((o) => o.lane === lane && succeeded(o) && o.startedAt > at));
 
-/** Waits (bounded) until the load gets a 201 for a write sent after `at`: Formgate recovered by itself. */
+/** Waits (bounded) until creates and changes sent after `at` succeed again: Formgate recovered by itself. */
 async function recoveredAfter(load: Load, at: number): Promise<boolean> {
   // A process that died cannot recover: stop waiting at once.
-  await pollFor(async () => createdAfter(load, at) || server.child.exitCode !== null, 120, 250);
-  return createdAfter(load, at);
+  await pollFor(async () => writesAfter(load, at) || server.child.exitCode !== null, 120, 250);
+  return writesAfter(load, at);
 }
+
+const lane = (outcomes: readonly Outcome[], name: string) => outcomes.filter((o) => o.lane === name);
 
 /** What every outcome of a write-load must satisfy, whatever the fault. */
 async function expectNothingLost(outcomes: readonly Outcome[]): Promise<void> {
-  const context = JSON.stringify(tally(outcomes));
-  // The exact set (503 appears only when a fault hit a request; 201 always).
-  expect(['201', '503'], context).toEqual(expect.arrayContaining(kinds(outcomes)));
-  expect(kinds(outcomes), context).toContain('201');
+  const creates = lane(outcomes, 'create');
+  const updates = lane(outcomes, 'update');
+  const context = JSON.stringify({ create: tally(creates), update: tally(updates) });
+  // The exact sets (503 appears only when a fault hit a request; success always).
+  expect(['201', '503'], context).toEqual(expect.arrayContaining(kinds(creates)));
+  expect(['200', '503'], context).toEqual(expect.arrayContaining(kinds(updates)));
+  expect(kinds(creates), context).toContain('201');
+  expect(kinds(updates), context).toContain('200');
   for (const o of outcomes.filter((o) => o.status === 503)) {
     expect(o.headers?.get('content-type'), o.body).toMatch(/^application\/problem\+json/);
     expect(o.headers?.get('retry-after'), o.body).toMatch(/^[1-9][0-9]*$/);
   }
-  const acknowledged = outcomes.filter((o) => o.status === 201).map(createdId);
-  const stored = await documentIds(databaseUrl);
+  const stored = await documentVersions(databaseUrl);
+  const acknowledged = creates.filter((o) => o.status === 201).map(createdId);
   expect(acknowledged.filter((id) => !stored.has(id)), 'acknowledged documents missing from the database').toEqual([]);
+  // Each acknowledged change made a version; a change answered 503 may or may not have been committed.
+  for (const id of changing) {
+    const changed = updates.filter((o) => o.tag === id && o.status === 200).length;
+    expect(stored.get(id), `versions of ${id} after ${changed} acknowledged changes`).toBeGreaterThanOrEqual(1 + changed);
+  }
 }
 
 async function healthStatus(): Promise<number> {
@@ -96,7 +134,7 @@ describe('database cuts under write load', () => {
     const outcomes = await load.stop();
     await expectNothingLost(outcomes);
     // Once recovered, it stays recovered: every write sent well after the last cut succeeded.
-    expect(kinds(outcomes.filter((o) => o.startedAt > lastCut + 3_000)), JSON.stringify(tally(outcomes))).toEqual(['201']);
+    expect(kinds(outcomes.filter((o) => o.startedAt > lastCut + 3_000)), JSON.stringify(tally(outcomes))).toEqual(['200', '201']);
   });
 
   it.skipIf(cluster === undefined)('survives a PostgreSQL restart and a stop, failing /health only while it is down', async () => {
@@ -131,6 +169,6 @@ describe('database cuts under write load', () => {
     // failed with 503 (the pool waits for a connection at most 10 s; the load gives up on none); some failed.
     const whileDown = outcomes.filter((o) => o.startedAt < starting && o.endedAt > stopped);
     expect(whileDown.length).toBeGreaterThan(0);
-    expect(kinds(outcomes), JSON.stringify(tally(outcomes))).toEqual(['201', '503']);
+    expect(kinds(lane(outcomes, 'create')), JSON.stringify(tally(outcomes))).toEqual(['201', '503']);
   });
 });

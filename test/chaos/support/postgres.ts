@@ -22,6 +22,17 @@ export async function documentIds(url: string): Promise<Set<string>> {
   }
 }
 
+/** Each stored document's version, by id. */
+export async function documentVersions(url: string): Promise<Map<string, number>> {
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    const rows = await sql<{ id: string; version: number }[]>`select id, version from documents`;
+    return new Map(rows.map((r) => [r.id, r.version]));
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
 /** Ends every connection to the database `url` names (Formgate's pool); returns how many it ended. */
 export async function terminateBackends(url: string): Promise<number> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
