@@ -9,6 +9,7 @@ import { fileVersion, liveDirectory } from './directory/live.ts';
 import { formatDuration } from './duration.ts';
 import { loadOrCreateSigningKey } from './keys.ts';
 import { SHUTDOWN_WITHIN_MS, type Telemetry } from './telemetry.ts';
+import { verifiedKeys } from './verified-keys.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -69,6 +70,7 @@ export async function startServer(config: ServeConfig, logger: Logger, now: () =
     tokenTtlS: config.tokenTtlS,
     now,
     logger,
+    verifiedKeys: verifiedKeys(),
   });
   handler = (request) => app.fetch(request);
   const responses = trackResponses(server);

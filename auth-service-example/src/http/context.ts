@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DirectorySource } from '../directory/live.ts';
 import type { SigningKey } from '../keys.ts';
+import type { VerifiedKeys } from '../verified-keys.ts';
 
 /** What the app is built from; server.ts assembles it, tests assemble their own. */
 export interface AppDeps {
@@ -12,6 +13,8 @@ export interface AppDeps {
   /** Milliseconds since the epoch; tests move it to expire tokens and keys without waiting. */
   readonly now: () => number;
   readonly logger: Logger;
+  /** Service account keys that passed the argon2 check recently. */
+  readonly verifiedKeys: VerifiedKeys;
 }
 
 export type AppEnv = {

@@ -63,7 +63,7 @@ export function introspectRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void 
     const credentials = clientCredentials(c, form.ok ? form.value : {});
     if (!credentials.ok) return invalidClient(c, credentials.error);
     if (credentials.value === undefined) return invalidClient(c, 'Introspection needs a service account\'s credentials (HTTP Basic).');
-    const client = await authenticateServiceAccount(await deps.directory.current(), credentials.value.clientId, credentials.value.secret, deps.now());
+    const client = await authenticateServiceAccount(await deps.directory.current(), credentials.value.clientId, credentials.value.secret, deps.now(), deps.verifiedKeys);
     if (client === undefined) return invalidClient(c, 'The service account or its API key is wrong.');
     c.set('principal', client.subject);
 

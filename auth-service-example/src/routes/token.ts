@@ -82,7 +82,7 @@ async function clientCredentialsGrant(c: Context<AppEnv>, deps: AppDeps, form: R
   if (!credentials.ok) return invalidClient(c, credentials.error);
   if (credentials.value === undefined) return invalidClient(c, 'the client_credentials grant needs a service account: HTTP Basic, or client_id and client_secret');
   const { clientId, secret } = credentials.value;
-  const principal = await authenticateServiceAccount(await deps.directory.current(), clientId, secret, deps.now());
+  const principal = await authenticateServiceAccount(await deps.directory.current(), clientId, secret, deps.now(), deps.verifiedKeys);
   if (principal === undefined) return invalidClient(c, 'The service account or its API key is wrong.');
   return issue(c, deps, principal, form.scope);
 }

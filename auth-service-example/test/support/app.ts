@@ -11,6 +11,7 @@ import { fixedDirectory, type DirectorySource } from '../../src/directory/live.t
 import type { Directory } from '../../src/directory/schema.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../../src/keys.ts';
 import { createLogger } from '../../src/logger.ts';
+import { verifiedKeys } from '../../src/verified-keys.ts';
 
 /**
  * The app, served on a real socket on 127.0.0.1 with a clock the test moves, and every log line it wrote.
@@ -75,7 +76,7 @@ export async function startService(options: ServiceOptions): Promise<TestService
     },
   });
   const directory = 'current' in options.directory ? options.directory : fixedDirectory(options.directory);
-  const app = createApp({ directory, key, issuer: ISSUER, tokenTtlS: options.tokenTtlS ?? 900, now: clock.now, logger: createLogger('info', sink) });
+  const app = createApp({ directory, key, issuer: ISSUER, tokenTtlS: options.tokenTtlS ?? 900, now: clock.now, logger: createLogger('info', sink), verifiedKeys: verifiedKeys() });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
   });
