@@ -19,6 +19,8 @@ export function jsonBody(maxBytes: number): MiddlewareHandler[] {
     // tenth of a create's CPU. A chunked body has no length to trust, so its bytes are counted as they come.
     const length = c.req.header('content-length');
     if (length === undefined || c.req.header('transfer-encoding') !== undefined) return countingLimit(c, next);
+    // Node's parser refuses any other Content-Length before this runs; another adapter might not (RFC 9110 §8.6).
+    if (!/^[0-9]+$/.test(length)) throw new ProblemError(400, 'The Content-Length header must be a number of bytes.');
     if (Number(length) > maxBytes) tooLarge();
     return next();
   };
