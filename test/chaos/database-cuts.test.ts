@@ -3,7 +3,7 @@ import { createPostgresDatabase } from '../support/databases.ts';
 import { FIXTURE_FORMS } from '../support/forms.ts';
 import { delay, fetchWithin, killAll, startServe, type ServerProcess } from '../support/process.ts';
 import { createdId, documentIdIn, pollFor, kinds, startLoad, tally, type Load, type Outcome } from './support/load.ts';
-import { controlCluster, documentVersions, ensureRunning, localCluster, terminateBackends } from './support/postgres.ts';
+import { controlCluster, ensureRunning, localCluster, storedHistories, terminateBackends } from './support/postgres.ts';
 
 /**
  * PostgreSQL fails under write load: its connections to Formgate are cut (`pg_terminate_backend`), and
@@ -97,13 +97,15 @@ async function expectNothingLost(outcomes: readonly Outcome[]): Promise<void> {
     expect(o.headers?.get('content-type'), o.body).toMatch(/^application\/problem\+json/);
     expect(o.headers?.get('retry-after'), o.body).toMatch(/^[1-9][0-9]*$/);
   }
-  const stored = await documentVersions(databaseUrl);
+  const stored = await storedHistories(databaseUrl);
   const acknowledged = creates.filter((o) => o.status === 201).map(createdId);
   expect(acknowledged.filter((id) => !stored.has(id)), 'acknowledged documents missing from the database').toEqual([]);
-  // Each acknowledged change made a version; a change answered 503 may or may not have been committed.
+  // Every stored document, acknowledged or not, came with exactly one first version (the create is one statement).
+  expect([...stored].filter(([, h]) => h.creates !== 1), 'documents without exactly one create version').toEqual([]);
+  // Each acknowledged change stored a version; a change answered 503 may or may not have been committed.
   for (const id of changing) {
     const changed = updates.filter((o) => o.tag === id && o.status === 200).length;
-    expect(stored.get(id), `versions of ${id} after ${changed} acknowledged changes`).toBeGreaterThanOrEqual(1 + changed);
+    expect(stored.get(id)?.versions, `versions of ${id} after ${changed} acknowledged changes`).toBeGreaterThanOrEqual(1 + changed);
   }
 }
 

@@ -22,12 +22,15 @@ export async function documentIds(url: string): Promise<Set<string>> {
   }
 }
 
-/** Each stored document's version, by id. */
-export async function documentVersions(url: string): Promise<Map<string, number>> {
+/** What is stored of each document: how many versions it has, and how many of them are `create`. */
+export async function storedHistories(url: string): Promise<Map<string, { versions: number; creates: number }>> {
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
-    const rows = await sql<{ id: string; version: number }[]>`select id, version from documents`;
-    return new Map(rows.map((r) => [r.id, r.version]));
+    const rows = await sql<{ id: string; versions: number; creates: number }[]>`
+      select d.id, count(v.version)::int as versions, count(v.version) filter (where v.action = 'create')::int as creates
+      from documents d left join document_versions v on v.document_id = d.id
+      group by d.id`;
+    return new Map(rows.map((r) => [r.id, { versions: r.versions, creates: r.creates }]));
   } finally {
     await sql.end({ timeout: 5 });
   }
