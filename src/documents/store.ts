@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, lt, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../db/connect.ts';
 import { traced } from '../db/tracing.ts';
 import { documents, documentVersions, type DocumentRow, type FieldChange, type VersionRow } from '../db/schema.ts';
@@ -67,13 +67,17 @@ function prepareStatements(db: Db) {
         at: p('createdAt'),
       })
       .prepare('insert_document'),
-    find: db
-      .select()
-      .from(documents)
-      .where(and(eq(documents.form, p('form')), eq(documents.id, p('id'))))
-      .limit(1)
-      .prepare('find_document'),
+    find: byId(db, p('form'), p('id')).prepare('find_document'),
   };
+}
+
+/** One document of a form by id: with placeholders to prepare, with values to lock. */
+function byId(db: Db, form: string | Placeholder, id: string | Placeholder) {
+  return db
+    .select()
+    .from(documents)
+    .where(and(eq(documents.form, form), eq(documents.id, id)))
+    .limit(1);
 }
 
 /** A document as it is first stored: not deleted. */
@@ -92,12 +96,7 @@ export const findDocument = traced('SELECT documents', async (db: Db, form: stri
 
 /** Reads a document inside a transaction and holds its row lock until the transaction ends. */
 export const lockDocument = traced('SELECT documents', async (tx: Db, form: string, id: string): Promise<DocumentRow | undefined> => {
-  const rows = await tx
-    .select()
-    .from(documents)
-    .where(and(eq(documents.form, form), eq(documents.id, id)))
-    .limit(1)
-    .for('update');
+  const rows = await byId(tx, form, id).for('update');
   return rows[0];
 });
 

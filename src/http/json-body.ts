@@ -6,7 +6,8 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
  * Guards a route that takes a JSON body: 413 over the size limit (chunked bodies included), 415 for any
- * other content type, 400 for text that is not JSON. The parsed body is cached by Hono for the handler.
+ * other content type, 400 for text that is not JSON or a Content-Length that is not a number. The parsed
+ * body is cached by Hono for the handler.
  */
 export function jsonBody(maxBytes: number): MiddlewareHandler[] {
   const tooLarge = () => {
