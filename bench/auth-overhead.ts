@@ -30,7 +30,7 @@ export async function authOverhead(options: OverheadOptions): Promise<VariantRow
   try {
     for (const spec of specs) servers.push({ ...spec, ...(await startFormgate(spec.flags)) });
     const path = await createBenchDocument(servers[0]!.url);
-    return await compareVariants(servers, path, { connections: options.connections, rounds: options.rounds ?? 5, secondsPerRound: options.secondsPerRound ?? 4 });
+    return await compareVariants(servers.map((s) => ({ ...s, pid: s.child.pid })), path, { connections: options.connections, rounds: options.rounds ?? 5, secondsPerRound: options.secondsPerRound ?? 4 });
   } finally {
     await Promise.all([...servers.map((server) => stop(server.child)), stop(identity.child)]);
   }

@@ -1,15 +1,20 @@
 import autocannon from 'autocannon';
+import { cpuSeconds } from './cpu-time.ts';
 
 /**
  * Measures the same request against several running servers side by side: the variants take turns in
  * short rounds, each round starting with another, so drift on the machine spreads over all alike; each
- * figure is the median of the rounds.
+ * figure is the median of the rounds. With the server's pid, it also reports the CPU the server spent per
+ * request over all rounds: on a 2-core machine shared with the load generator, requests/s swings by ±10 %
+ * from round to round, and CPU per request is the steadier measure of what a variant adds.
  */
 
 export interface Variant {
   variant: string;
   url: string;
   headers?: Record<string, string>;
+  /** The server process, to read its CPU time from /proc. */
+  pid?: number;
 }
 
 export interface VariantRow {
@@ -18,6 +23,8 @@ export interface VariantRow {
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
+  /** Server CPU time (all threads) per request over every round; NaN without a pid. */
+  cpuMicrosPerRequest: number;
 }
 
 export interface CompareOptions {
@@ -29,21 +36,27 @@ export interface CompareOptions {
 export async function compareVariants(variants: Variant[], path: string, options: CompareOptions): Promise<VariantRow[]> {
   const { connections, rounds, secondsPerRound } = options;
   const samples = new Map<string, autocannon.Result[]>(variants.map((v) => [v.variant, []]));
+  const cpu = new Map<string, number>(variants.map((v) => [v.variant, 0]));
   for (const v of variants) await load(v, path, connections, 1); // warm up (and fill caches)
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < variants.length; i++) {
       const v = variants[(round + i) % variants.length]!;
+      const before = v.pid === undefined ? NaN : await cpuSeconds(v.pid);
       samples.get(v.variant)?.push(await load(v, path, connections, secondsPerRound));
+      const after = v.pid === undefined ? NaN : await cpuSeconds(v.pid);
+      cpu.set(v.variant, cpu.get(v.variant)! + after - before);
     }
   }
   return variants.map(({ variant }) => {
     const results = samples.get(variant) ?? [];
+    const requests = results.reduce((sum, r) => sum + r.requests.total, 0);
     return {
       variant,
       requestsPerSecond: median(results.map((r) => r.requests.average)),
       p50Ms: median(results.map((r) => r.latency.p50)),
       p99Ms: median(results.map((r) => r.latency.p99)),
       non2xx: results.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
+      cpuMicrosPerRequest: ((cpu.get(variant) ?? NaN) / requests) * 1e6,
     };
   });
 }

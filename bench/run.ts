@@ -41,7 +41,7 @@ const RESULTS = new URL('./RESULTS.md', import.meta.url);
 /** Durations and sizes: the real ones, or small ones under FORMGATE_BENCH_QUICK=1. */
 const settings = {
   connections: 16,
-  overhead: quick ? { rounds: 1, secondsPerRound: 1 } : { rounds: 5, secondsPerRound: 4 },
+  overhead: quick ? { rounds: 1, secondsPerRound: 1 } : { rounds: 10, secondsPerRound: 3 },
   burst: { requests: 200, delayMs: 50, repeats: quick ? 1 : 3 },
   documents: quick ? { rounds: 1, secondsPerRound: 2 } : { rounds: 3, secondsPerRound: 5 },
   scaleSizes: quick ? [10_000, 100_000] : [10_000, 1_000_000],

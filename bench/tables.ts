@@ -41,10 +41,12 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 function variantTable(rows: VariantRow[]): string[] {
   const base = rows[0]!;
   return [
-    `| variant | requests/s | p50 (ms) | p99 (ms) | requests/s vs ${base.variant} | non-2xx |`,
-    '|---|---:|---:|---:|---:|---:|',
+    `| variant | requests/s | p50 (ms) | p99 (ms) | requests/s vs ${base.variant} | server CPU per request (µs) | CPU added per request (µs) | non-2xx |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
-      (r) => `| ${r.variant} | ${fixed(r.requestsPerSecond)} | ${fixed(r.p50Ms, 1)} | ${fixed(r.p99Ms, 1)} | ${fixed(r.requestsPerSecond / base.requestsPerSecond, 2)} | ${r.non2xx} |`,
+      (r) =>
+        `| ${r.variant} | ${fixed(r.requestsPerSecond)} | ${fixed(r.p50Ms, 1)} | ${fixed(r.p99Ms, 1)} | ${fixed(r.requestsPerSecond / base.requestsPerSecond, 2)} | ` +
+        `${fixed(r.cpuMicrosPerRequest, 1)} | ${fixed(r.cpuMicrosPerRequest - base.cpuMicrosPerRequest, 1)} | ${r.non2xx} |`,
     ),
   ];
 }

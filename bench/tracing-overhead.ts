@@ -21,7 +21,7 @@ export async function tracingOverhead(options: OverheadOptions): Promise<Variant
   try {
     for (const spec of specs) servers.push({ ...spec, headers: { authorization: `Bearer ${BENCH_TOKEN}` }, ...(await startFormgate(flags, spec.env)) });
     const path = await createBenchDocument(servers[0]!.url, BENCH_TOKEN);
-    return await compareVariants(servers, path, { connections: options.connections, rounds: options.rounds ?? 5, secondsPerRound: options.secondsPerRound ?? 4 });
+    return await compareVariants(servers.map((s) => ({ ...s, pid: s.child.pid })), path, { connections: options.connections, rounds: options.rounds ?? 5, secondsPerRound: options.secondsPerRound ?? 4 });
   } finally {
     await Promise.all([...servers.map((server) => stop(server.child)), stop(identity.child)]);
   }
