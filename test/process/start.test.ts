@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { exportingTo, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
 import { childEnv, eventually, REPO_ROOT, START_TIMEOUT_MS, withTimeout } from '../support/process.ts';
 
 /**
@@ -39,11 +39,8 @@ beforeAll(async () => {
       FORMGATE_PORT: '0',
       AUTH_PORT: '0',
       FORMGATE_DATABASE_URL: `file://${join(dir, 'data')}`,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      ...exportingTo(receiver.endpoint),
       OTEL_BSP_SCHEDULE_DELAY: '200',
-      OTEL_METRICS_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
     }),
   });
   launcher.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closedPort, startIdentityServer, type IdentityServer } from '../support/identity-server.ts';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { exportingTo, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { killAll, startServe } from '../support/process.ts';
 
 /**
@@ -40,12 +40,8 @@ describe('tracing on', () => {
       ],
       {
         env: {
-          OTEL_SDK_DISABLED: undefined,
-          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          ...exportingTo(receiver.endpoint),
           OTEL_BSP_SCHEDULE_DELAY: '60000',
-          OTEL_METRICS_EXPORTER: 'none',
-          OTEL_LOGS_EXPORTER: 'none',
           // Not Formgate's: only here to show the environment is not exported either.
           PGPASSWORD: DB_PASSWORD,
         },
@@ -68,9 +64,7 @@ describe('tracing on', () => {
   test('a collector that is down does not hold up stopping: the last spans are given up, with a warning, and the exit is clean', async () => {
     const server = await startServe(['--database-url', 'memory://', '--port', '0', '--protect', 'none'], {
       env: {
-        OTEL_SDK_DISABLED: undefined,
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        ...exportingTo(`http://127.0.0.1:${await closedPort()}`),
         OTEL_BSP_SCHEDULE_DELAY: '60000',
       },
     });

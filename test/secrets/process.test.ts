@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIdentityServer, type IdentityServer, type RecordedCall, type ScriptedAnswer } from '../support/identity-server.ts';
 import { FIXTURE_FORMS } from '../support/forms.ts';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { exportingTo, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { killAll, startServe, type ServerProcess } from '../support/process.ts';
 
 /**
@@ -59,13 +59,7 @@ beforeAll(async () => {
       '--auth-timeout', '2000',
     ],
     {
-      env: {
-        OTEL_SDK_DISABLED: undefined,
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_METRICS_EXPORTER: 'none',
-        OTEL_LOGS_EXPORTER: 'none',
-      },
+      env: exportingTo(receiver.endpoint),
     },
   );
 }, 60_000);

@@ -44,6 +44,21 @@ function attributesOf(list: KeyValue[] = []): Record<string, unknown> {
   return Object.fromEntries(list.map(({ key, value }) => [key, valueOf(value)]));
 }
 
+/**
+ * The environment that has a child process's OpenTelemetry SDK export its traces to `endpoint` (a
+ * receiver's, or a closed port), JSON-encoded, and nothing else; `OTEL_SDK_DISABLED` is cleared in case the
+ * test run sets it. Tests add their own settings, such as the batch delay.
+ */
+export function exportingTo(endpoint: string): Record<string, string | undefined> {
+  return {
+    OTEL_SDK_DISABLED: undefined,
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+  };
+}
+
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const bodies: string[] = [];
