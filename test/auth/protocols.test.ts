@@ -543,3 +543,39 @@ describe('the introspection protocol', () => {
     expect(unavailableOf(await ask(server, newToken(), introspection()))).toEqual({ kind: 'unavailable', reason: 'the identity service answered 429', status: 429, retryAfterS: 3 });
   });
 });
+
+describe('the user-id rule, in every protocol', () => {
+  let server: IdentityServer;
+  beforeAll(async () => {
+    server = await startIdentityServer();
+  });
+  afterAll(() => server?.close());
+
+  // Where each protocol reads the user id from, and the config that selects it.
+  const WHERE: [string, Partial<AuthConfig>, (id: string) => Record<string, unknown>, string][] = [
+    ['formgate', {}, (id) => ({ userId: id }), '.userId'],
+    ['oidc', { protocol: 'oidc' }, (id) => ({ sub: id }), '.sub'],
+    ['introspection (sub)', { protocol: 'introspection', clientId: 'c', clientSecret: 's' }, (id) => ({ active: true, sub: id }), '.sub'],
+    ['introspection (username)', { protocol: 'introspection', clientId: 'c', clientSecret: 's' }, (id) => ({ active: true, username: id }), '.username'],
+  ];
+  const CASES: [string, string, string][] = [
+    ['256 characters', 'a'.repeat(256), 'expected a user id of at most 255 characters (Unicode code points)'],
+    ['only spaces', '   ', 'expected a user id that is not only whitespace'],
+    ['a line feed', 'alice\nbob', 'expected a user id without control characters, line or paragraph separators or bidirectional controls (found U+000A)'],
+    ['a right-to-left override', 'a\u202eb', 'expected a user id without control characters, line or paragraph separators or bidirectional controls (found U+202E)'],
+    ['a leading U+FEFF', '\ufeffbob', 'expected a user id of well-formed text without a leading U+FEFF'],
+  ];
+
+  describe.each(WHERE)('%s', (_protocol, config, body, path) => {
+    it.each(CASES)('is a violation for an id of %s, naming the rule', async (_case, id, rule) => {
+      server.answer({ status: 200, body: body(id) });
+      expect(violationOf(await ask(server, newToken(), config)).reason).toBe(`at ${path}: ${rule}`);
+    });
+
+    it('takes 255 characters of 4 UTF-8 bytes each', async () => {
+      const id = '\u{1F600}'.repeat(255);
+      server.answer({ status: 200, body: body(id) });
+      expect(valid(await ask(server, newToken(), config)).identity.userId).toBe(id);
+    });
+  });
+});

@@ -4,8 +4,9 @@ import { parseRetryAfter } from '../../src/auth/protocols/protocol.ts';
 import { describePath, readGroups } from '../../src/auth/read-answer.ts';
 import { redactAnswer } from '../../src/auth/redact.ts';
 import { cacheTtl, parseCacheControl } from '../../src/auth/ttl.ts';
+import { userIdProblem } from '../../src/auth/user-id.ts';
 
-/** The pure rules behind reading an answer: how long it is kept, its headers, paths, groups and log excerpts. */
+/** The pure rules behind reading an answer: how long it is kept, its headers, paths, groups and the user-id rule. */
 
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
 const LIMITS = { maxTtlS: 300, defaultTtlS: 60 };
@@ -209,6 +210,72 @@ describe('readGroups', () => {
     ['a bad member of a URL claim', { 'https://example.com/groups': [false] }, 'https://example.com/groups', 'at ."https://example.com/groups"[0]: expected a non-empty string'],
   ])('refuses %s, naming the path', (_case, claims, claim, error) => {
     expect(readGroups(claims, claim)).toEqual({ ok: false, error });
+  });
+});
+
+describe('userIdProblem', () => {
+  const rule = (id: string) => userIdProblem(id) ?? 'fine';
+  const LENGTH = 'expected a user id of at most 255 characters (Unicode code points)';
+  const CONTROL = /^expected a user id without control characters, line or paragraph separators or bidirectional controls \(found U\+[0-9A-F]{4}\)$/;
+
+  it.each<[string, string]>([
+    ['an ASCII id', 'alice'],
+    ['an OIDC sub of digits', '248289761001'],
+    ['255 ASCII characters', 'a'.repeat(255)],
+    // U+1F600 is 2 UTF-16 units and 4 UTF-8 bytes: 255 of them are 510 units and 1,020 bytes.
+    ['255 characters of 4 UTF-8 bytes each', '\u{1F600}'.repeat(255)],
+    ['spaces inside and around', ' alice smith '],
+    ['a zero-width joiner inside an emoji sequence', '\u{1F469}\u200d\u{1F4BB}'],
+    ['a U+FEFF that does not lead', 'bob\ufeff'],
+  ])('accepts %s', (_case, id) => {
+    expect(rule(id)).toBe('fine');
+  });
+
+  it.each<[string, string]>([
+    ['256 ASCII characters', 'a'.repeat(256)],
+    ['256 characters of 4 UTF-8 bytes each', '\u{1F600}'.repeat(256)],
+    ['255 emoji and one more ASCII character', `${'\u{1F600}'.repeat(255)}a`],
+    ['200,000 characters', 'x'.repeat(200_000)],
+  ])('refuses %s, naming the limit', (_case, id) => {
+    expect(rule(id)).toBe(LENGTH);
+  });
+
+  it.each(['   ', '\u00a0', '\u3000\u2003', '\ufeff'])('refuses the blank id %j', (id) => {
+    expect(rule(id)).toBe('expected a user id that is not only whitespace');
+  });
+
+  it.each<[string, string, string]>([
+    ['U+0000', 'a\u0000b', 'U+0000'],
+    ['a tab', 'a\tb', 'U+0009'],
+    ['a line feed', 'alice\n{"level":"info"}', 'U+000A'],
+    ['a carriage return', 'a\rb', 'U+000D'],
+    ['an escape (terminal colours)', '\u001b[31mroot', 'U+001B'],
+    ['DEL', 'a\u007f', 'U+007F'],
+    ['a C1 control (NEL)', 'a\u0085b', 'U+0085'],
+    ['the last C1 control', 'a\u009f', 'U+009F'],
+    ['a line separator', 'a\u2028b', 'U+2028'],
+    ['a paragraph separator', 'a\u2029b', 'U+2029'],
+    ['a right-to-left override', 'admin\u202enimda', 'U+202E'],
+    ['a right-to-left isolate', 'a\u2067b', 'U+2067'],
+    ['a left-to-right mark', '\u200ealice', 'U+200E'],
+    ['an Arabic letter mark', 'a\u061cb', 'U+061C'],
+  ])('refuses an id with %s, naming the character', (_case, id, at) => {
+    expect(rule(id)).toMatch(CONTROL);
+    expect(rule(id)).toContain(`(found ${at})`);
+  });
+
+  it.each<[string, string]>([
+    ['a lone high surrogate', 'a\ud800'],
+    ['a lone low surrogate', '\udc00b'],
+    ['a leading U+FEFF', '\ufeffbob'],
+  ])('refuses %s, which storage would merge with another id', (_case, id) => {
+    expect(rule(id)).toBe('expected a user id of well-formed text without a leading U+FEFF');
+  });
+
+  it('counts code points, not UTF-16 units: lone surrogates count one each, as they would in JSON Schema', () => {
+    // 300 lone high surrogates: too long, whatever else is wrong with them.
+    expect(rule('\ud800'.repeat(300))).toBe(LENGTH);
+    expect(rule(`${'\u{1F600}'.repeat(254)}\ud800`)).toBe('expected a user id of well-formed text without a leading U+FEFF');
   });
 });
 
