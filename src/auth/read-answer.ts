@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { err, ok, type Result } from '../result.ts';
+import { knownMediaType } from './answer-shape.ts';
 import { userIdProblem } from './user-id.ts';
 
 /**
@@ -63,7 +64,9 @@ export function parseJson(text: string, contentType: string | null): Result<unkn
   try {
     return ok(JSON.parse(text) as unknown);
   } catch {
-    const type = contentType ? ` (${contentType.split(';')[0]?.trim()})` : '';
+    // Only a well-known media type is named: the header is the service's, and could echo what it was sent.
+    const known = knownMediaType(contentType);
+    const type = known ? ` (${known})` : '';
     return err(text.trim() === '' ? 'at the top level: expected a JSON object, got an empty body' : `at the top level: expected a JSON object, got a body that is not JSON${type}`);
   }
 }
