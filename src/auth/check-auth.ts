@@ -1,5 +1,6 @@
 import type { AuthConfig } from '../config.ts';
 import { probe, type CheckOutcome } from '../http/health.ts';
+import { describeShape } from './answer-shape.ts';
 import { askIdentityService } from './client.ts';
 import { checkOnce } from './health-check.ts';
 import { describeViolation, type Verdict } from './identity.ts';
@@ -63,7 +64,7 @@ export function formatReport(auth: AuthConfig & { url: string }, report: CheckAu
     ok = false;
     lines.push(`token:     CONTRACT VIOLATION, callers would get 502`);
     lines.push(`           ${describeViolation(verdict.failure)}`);
-    if (verdict.failure.status !== undefined) lines.push(`           status ${verdict.failure.status}${verdict.failure.body ? `, body ${verdict.failure.body}` : ''}`);
+    if (verdict.failure.status !== undefined) lines.push(`           status ${verdict.failure.status}${verdict.failure.answer ? `, body ${describeShape(verdict.failure.answer)}` : ''}`);
   } else {
     ok = false;
     lines.push(`token:     UNAVAILABLE, callers would get 503: ${verdict.failure.reason}`);

@@ -2,7 +2,7 @@ import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/a
 import { inSpan } from '../telemetry.ts';
 import type { Verdict } from './identity.ts';
 import type { Answer, OutgoingRequest, Protocol } from './protocols/index.ts';
-import { redactAnswer } from './redact.ts';
+import { shapeOf } from './answer-shape.ts';
 
 /**
  * One call to the identity service. Every way the call can go wrong becomes a verdict: no answer in time
@@ -35,7 +35,7 @@ export function askIdentityService(protocol: Protocol, token: string, options: C
   return inSpan(request.method, { kind: SpanKind.CLIENT, attributes }, async (span) => {
     const traceHeaders: Record<string, string> = {};
     propagation.inject(context.active(), traceHeaders);
-    const verdict = await call(protocol, request, token, options, traceHeaders, (status) => span.setAttribute('http.response.status_code', status));
+    const verdict = await call(protocol, request, options, traceHeaders, (status) => span.setAttribute('http.response.status_code', status));
     if (verdict.kind === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: verdict.failure.kind });
     return verdict;
   });
@@ -44,7 +44,6 @@ export function askIdentityService(protocol: Protocol, token: string, options: C
 async function call(
   protocol: Protocol,
   request: OutgoingRequest,
-  token: string,
   options: CallOptions,
   traceHeaders: Record<string, string>,
   onStatus: (status: number) => void,
@@ -84,7 +83,7 @@ async function call(
     verdict = { kind: 'failed', failure: { kind: 'violation', reason: 'at the top level: an answer Formgate could not read', status: answer.status } };
   }
   if (verdict.kind === 'failed' && verdict.failure.kind === 'violation') {
-    return { kind: 'failed', failure: { ...verdict.failure, body: redactAnswer(answer.body, token) } };
+    return { kind: 'failed', failure: { ...verdict.failure, answer: shapeOf(answer.body, answer.headers.get('content-type'), protocol.members) } };
   }
   return verdict;
 }

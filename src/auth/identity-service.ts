@@ -39,7 +39,7 @@ export function createIdentityService(auth: AuthConfig & { url: string }, option
     // Logged once per call, not once per request that waited on it.
     if (verdict.kind === 'failed') {
       const { failure } = verdict;
-      const fields = { requestId, status: failure.status, ...(failure.kind === 'violation' ? { body: failure.body } : {}) };
+      const fields = { requestId, status: failure.status, ...(failure.kind === 'violation' ? { answer: failure.answer } : {}) };
       if (failure.kind === 'violation') log.warn(fields, describeViolation(failure));
       else log.warn(fields, `identity service unavailable: ${failure.reason}`);
     }

@@ -1,3 +1,5 @@
+import type { AnswerShape } from './answer-shape.ts';
+
 /**
  * What an identity service can say about a token, as values: the protocols produce them, the cache keeps
  * some of them, and the middleware turns them into a caller or a problem response.
@@ -41,8 +43,8 @@ export interface ContractViolation {
   /** `at .userId: expected a non-empty string`, or `with status 404; expected …`. */
   readonly reason: string;
   readonly status?: number;
-  /** The answer's body, shortened and with anything secret taken out, for the log only. */
-  readonly body?: string;
+  /** What the answer looked like, never what it said (answer-shape.ts), for the log and check-auth. */
+  readonly answer?: AnswerShape;
 }
 
 export type ServiceFailure = ServiceUnavailable | ContractViolation;

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { err, ok, type Result } from '../result.ts';
+import { knownMediaType } from './answer-shape.ts';
+import { userIdProblem } from './user-id.ts';
 
 /**
  * Strict reading of an identity service's answer. A body that does not fit is reported as the path that
@@ -10,14 +12,10 @@ import { err, ok, type Result } from '../result.ts';
 
 export const nonEmptyString = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 
-/**
- * A user id: what documents record as their creator and what `*_own` permissions compare. PostgreSQL text
- * cannot hold U+0000 (a write would fail) and stores a lone surrogate as U+FFFD; PGlite drops a leading
- * U+FEFF from the text it returns, taking it for a byte-order mark. Either way two ids would become one
- * and see each other's documents, so such an id breaks the contract instead.
- */
-export const userIdString = nonEmptyString.refine((v) => !v.includes('\u0000') && v.isWellFormed() && !v.startsWith('\ufeff'), {
-  error: 'expected a user id of well-formed text without U+0000 or a leading U+FEFF',
+/** A user id, held to the rule of `user-id.ts`; the expectation a 502 names is the first rule it breaks. */
+export const userIdString = nonEmptyString.superRefine((id, ctx) => {
+  const problem = id === '' ? undefined : userIdProblem(id);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 export const optionalString = z.string({ error: 'expected a string' }).nullish().transform((v) => v ?? undefined);
@@ -66,7 +64,9 @@ export function parseJson(text: string, contentType: string | null): Result<unkn
   try {
     return ok(JSON.parse(text) as unknown);
   } catch {
-    const type = contentType ? ` (${contentType.split(';')[0]?.trim()})` : '';
+    // Only a well-known media type is named: the header is the service's, and could echo what it was sent.
+    const known = knownMediaType(contentType);
+    const type = known ? ` (${known})` : '';
     return err(text.trim() === '' ? 'at the top level: expected a JSON object, got an empty body' : `at the top level: expected a JSON object, got a body that is not JSON${type}`);
   }
 }

@@ -657,7 +657,7 @@ describe('logging a failed call', () => {
     expect(warnings[0]).toMatchObject({ requestId: 'req-slow', msg: 'identity service unavailable: the identity service did not answer within 100 ms' });
   });
 
-  it('logs a contract violation with the message, the status and the body with the token and secrets taken out', async () => {
+  it('logs a contract violation with the message, the status and the shape of the answer, none of its text', async () => {
     const server = await serve();
     const h = harness(server);
     const token = newToken();
@@ -672,12 +672,8 @@ describe('logging a failed call', () => {
       status: 200,
       msg: "The authentication service didn't respond as expected at .userId: expected a non-empty string",
     });
-    const body = String(line?.body);
-    expect(body).toContain('you sent [token]');
-    expect(body).toContain('[redacted]');
-    expect(body).not.toContain(token);
-    expect(body).not.toContain('at-secret-value');
-    expect(body).not.toContain('cs-secret-value');
+    expect(line?.answer).toMatchObject({ contentType: 'application/json', json: 'object', members: ['userId'], otherMembers: 3 });
+    for (const value of [token, 'you sent', 'at-secret-value', 'cs-secret-value']) expect(JSON.stringify(line)).not.toContain(value);
   });
 
   it('logs exactly one line for 50 requests coalesced on one failing call', async () => {

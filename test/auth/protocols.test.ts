@@ -235,32 +235,28 @@ describe('the formgate protocol', () => {
       expect(describeViolation(violationOf(await ask(server, newToken())))).toBe("The authentication service didn't respond as expected at .userId: expected a non-empty string");
     });
 
-    it('carries the body for the log without the token or secret members', async () => {
+    it('carries what the answer looked like for the log, never what it said', async () => {
       const token = newToken();
       server.answer((call) => ({ status: 200, body: { userId: '', echo: `you sent ${call.token}`, password: 'hunter2', profile: { apiKey: 'k-123' } } }));
       const failure = violationOf(await ask(server, token));
-      expect(failure.body).toBeDefined();
-      expect(failure.body).not.toContain(token);
-      expect(failure.body).not.toContain('hunter2');
-      expect(failure.body).not.toContain('k-123');
-      // What is not secret stays, so the deployer can see what their service sent.
-      expect(JSON.parse(failure.body!)).toEqual({ userId: '', echo: 'you sent [token]', password: '[redacted]', profile: { apiKey: '[redacted]' } });
+      expect(failure.answer).toStrictEqual({ bytes: expect.any(Number), contentType: 'application/json', json: 'object', members: ['userId'], otherMembers: 3 });
+      for (const value of [token, 'hunter2', 'k-123', 'echo', 'password']) expect(JSON.stringify(failure)).not.toContain(value);
     });
 
-    it('carries the body without the token when the service escapes its slashes', async () => {
-      // PHP's json_encode writes "/" as "\/" by default; opaque tokens often hold base64's "/".
-      const token = `ab/cd+ef/${randomUUID()}`;
-      server.answer((call) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: `{"userId":"","seen":${JSON.stringify(call.token).replaceAll('/', '\\/')}}` }));
-      const failure = violationOf(await ask(server, token));
-      expect(lastCall(server).token).toBe(token);
-      expect(failure.body).not.toContain(token);
-    });
-
-    it('carries a body that is not JSON without the token', async () => {
+    it('carries a body that is not JSON as its size and media type only', async () => {
       const token = newToken();
       server.answer((call) => ({ status: 404, headers: { 'content-type': 'text/plain' }, body: `no route for token ${call.token}` }));
       const failure = violationOf(await ask(server, token));
-      expect(failure.body).toBe('no route for token [token]');
+      expect(failure.answer).toStrictEqual({ bytes: 19 + token.length, contentType: 'text/plain', json: 'not JSON' });
+    });
+
+    it('does not name a media type it does not know, since the header could echo the token', async () => {
+      const token = newToken();
+      server.answer((call) => ({ status: 200, headers: { 'content-type': `text/${call.token}` }, body: 'x' }));
+      const failure = violationOf(await ask(server, token));
+      expect(failure.reason).toBe('at the top level: expected a JSON object, got a body that is not JSON');
+      expect(failure.answer?.contentType).toBe('other');
+      expect(JSON.stringify(failure)).not.toContain(token);
     });
   });
 
@@ -541,5 +537,69 @@ describe('the introspection protocol', () => {
   it('takes a 429 as the service being unavailable', async () => {
     server.answer({ status: 429, headers: { 'retry-after': '3' } });
     expect(unavailableOf(await ask(server, newToken(), introspection()))).toEqual({ kind: 'unavailable', reason: 'the identity service answered 429', status: 429, retryAfterS: 3 });
+  });
+});
+
+describe('the user-id rule, in every protocol', () => {
+  let server: IdentityServer;
+  beforeAll(async () => {
+    server = await startIdentityServer();
+  });
+  afterAll(() => server?.close());
+
+  // Where each protocol reads the user id from, and the config that selects it.
+  const WHERE: [string, Partial<AuthConfig>, (id: string) => Record<string, unknown>, string][] = [
+    ['formgate', {}, (id) => ({ userId: id }), '.userId'],
+    ['oidc', { protocol: 'oidc' }, (id) => ({ sub: id }), '.sub'],
+    ['introspection (sub)', { protocol: 'introspection', clientId: 'c', clientSecret: 's' }, (id) => ({ active: true, sub: id }), '.sub'],
+    ['introspection (username)', { protocol: 'introspection', clientId: 'c', clientSecret: 's' }, (id) => ({ active: true, username: id }), '.username'],
+  ];
+  const CASES: [string, string, string][] = [
+    ['256 characters', 'a'.repeat(256), 'expected a user id of at most 255 characters (Unicode code points)'],
+    ['only spaces', '   ', 'expected a user id that is not only whitespace'],
+    ['a line feed', 'alice\nbob', 'expected a user id without control characters, line or paragraph separators or bidirectional controls (found U+000A)'],
+    ['a right-to-left override', 'a\u202eb', 'expected a user id without control characters, line or paragraph separators or bidirectional controls (found U+202E)'],
+    ['a leading U+FEFF', '\ufeffbob', 'expected a user id of well-formed text without a leading U+FEFF'],
+  ];
+
+  describe.each(WHERE)('%s', (_protocol, config, body, path) => {
+    it.each(CASES)('is a violation for an id of %s, naming the rule', async (_case, id, rule) => {
+      server.answer({ status: 200, body: body(id) });
+      expect(violationOf(await ask(server, newToken(), config)).reason).toBe(`at ${path}: ${rule}`);
+    });
+
+    it('takes 255 characters of 4 UTF-8 bytes each', async () => {
+      const id = '\u{1F600}'.repeat(255);
+      server.answer({ status: 200, body: body(id) });
+      expect(valid(await ask(server, newToken(), config)).identity.userId).toBe(id);
+    });
+  });
+});
+
+describe('an introspection endpoint that echoes its request', () => {
+  let server: IdentityServer;
+  const clientSecret = `secret-${randomUUID()}`;
+  const config = { protocol: 'introspection', clientId: 'formgate', clientSecret } as const;
+  beforeAll(async () => {
+    server = await startIdentityServer();
+  });
+  afterAll(() => server?.close());
+
+  const echoes = (call: RecordedCall) => {
+    const tok = call.token ?? '';
+    return [call.headers.authorization ?? '', call.body, tok, Buffer.from(tok).toString('base64'), Buffer.from(tok).toString('base64url'), encodeURIComponent(tok), tok.slice(0, 20)];
+  };
+
+  it.each<[string, (call: RecordedCall) => { status: number; headers?: Record<string, string>; body: unknown }]>([
+    ['in plain text', (call) => ({ status: 400, headers: { 'content-type': 'text/plain' }, body: `bad request\n${echoes(call).join('\n')}` })],
+    ['as JSON', (call) => ({ status: 200, body: { headers: call.headers, body: call.body, echoes: echoes(call) } })],
+    ['as JSON member names', (call) => ({ status: 200, body: Object.fromEntries(echoes(call).map((e) => [e, true])) })],
+  ])('%s leaves no credential of any encoding in what is logged', async (_case, script) => {
+    const token = newToken();
+    server.answer((call) => script(call));
+    const failure = violationOf(await ask(server, token, config));
+    const logged = JSON.stringify(failure);
+    const call = lastCall(server);
+    for (const secret of [...echoes(call), clientSecret, Buffer.from(`formgate:${clientSecret}`).toString('base64')]) expect(logged).not.toContain(secret);
   });
 });

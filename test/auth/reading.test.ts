@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { describeShape, shapeOf, type AnswerShape } from '../../src/auth/answer-shape.ts';
 import type { Freshness } from '../../src/auth/identity.ts';
 import { parseRetryAfter } from '../../src/auth/protocols/protocol.ts';
 import { describePath, readGroups } from '../../src/auth/read-answer.ts';
-import { redactAnswer } from '../../src/auth/redact.ts';
 import { cacheTtl, parseCacheControl } from '../../src/auth/ttl.ts';
+import { userIdProblem } from '../../src/auth/user-id.ts';
 
-/** The pure rules behind reading an answer: how long it is kept, its headers, paths, groups and log excerpts. */
+/** The pure rules behind reading an answer: how long it is kept, its headers, paths, groups, the user-id rule and what a log may say of a broken answer. */
 
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
 const LIMITS = { maxTtlS: 300, defaultTtlS: 60 };
@@ -212,73 +213,114 @@ describe('readGroups', () => {
   });
 });
 
-describe('redactAnswer', () => {
-  const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
+describe('userIdProblem', () => {
+  const rule = (id: string) => userIdProblem(id) ?? 'fine';
+  const LENGTH = 'expected a user id of at most 255 characters (Unicode code points)';
+  const CONTROL = /^expected a user id without control characters, line or paragraph separators or bidirectional controls \(found U\+[0-9A-F]{4}\)$/;
 
-  it('replaces the token as a form body or URL carries it, as an endpoint echoing its request would write it', () => {
-    const odd = 'ab/cd+ef=';
-    const body = `<p>bad request: token=${encodeURIComponent(odd)} or token=${new URLSearchParams({ t: odd }).toString().slice(2)}</p>`;
-    const redacted = redactAnswer(body, odd);
-    expect(redacted).toBe('<p>bad request: token=[token] or token=[token]</p>');
+  it.each<[string, string]>([
+    ['an ASCII id', 'alice'],
+    ['an OIDC sub of digits', '248289761001'],
+    ['255 ASCII characters', 'a'.repeat(255)],
+    // U+1F600 is 2 UTF-16 units and 4 UTF-8 bytes: 255 of them are 510 units and 1,020 bytes.
+    ['255 characters of 4 UTF-8 bytes each', '\u{1F600}'.repeat(255)],
+    ['spaces inside and around', ' alice smith '],
+    ['a zero-width joiner inside an emoji sequence', '\u{1F469}\u200d\u{1F4BB}'],
+    ['a U+FEFF that does not lead', 'bob\ufeff'],
+  ])('accepts %s', (_case, id) => {
+    expect(rule(id)).toBe('fine');
   });
 
-  it('replaces the token wherever it appears in a JSON answer', () => {
-    const body = JSON.stringify({ userId: '', debug: { received: `Bearer ${token}`, again: [token, `${token}${token}`] } });
-    expect(JSON.parse(redactAnswer(body, token))).toEqual({ userId: '', debug: { received: 'Bearer [token]', again: ['[token]', '[token][token]'] } });
+  it.each<[string, string]>([
+    ['256 ASCII characters', 'a'.repeat(256)],
+    ['256 characters of 4 UTF-8 bytes each', '\u{1F600}'.repeat(256)],
+    ['255 emoji and one more ASCII character', `${'\u{1F600}'.repeat(255)}a`],
+    ['200,000 characters', 'x'.repeat(200_000)],
+  ])('refuses %s, naming the limit', (_case, id) => {
+    expect(rule(id)).toBe(LENGTH);
   });
 
-  it('replaces the token in a body that is not JSON, and leaves the rest as it came', () => {
-    expect(redactAnswer(`<p>Unknown token ${token}</p>\n<p>${token}</p>`, token)).toBe('<p>Unknown token [token]</p>\n<p>[token]</p>');
+  it.each(['   ', '\u00a0', '\u3000\u2003', '\ufeff'])('refuses the blank id %j', (id) => {
+    expect(rule(id)).toBe('expected a user id that is not only whitespace');
   });
 
-  it('redacts members whose names say they are secret, at any depth and in any case', () => {
-    const body = JSON.stringify({
-      userId: 'alice',
-      password: 'p1',
-      client: { client_secret: 's1', clientId: 'formgate' },
-      sessions: [{ access_token: 'a1', Refresh_Token: 'r1', expires: 60 }],
-      headers: { Authorization: 'Basic eDp5', 'Set-Cookie': 'sid=1', 'X-Api-Key': 'k1' },
-      deep: { deeper: { deepest: { apiKey: 'k2', api_key: 'k3', passwd: 'p2', credentials: { user: 'u', pass: 'p3' } } } },
-    });
-    const redacted = redactAnswer(body, token);
-    for (const secret of ['p1', 's1', 'a1', 'r1', 'eDp5', 'sid=1', 'k1', 'k2', 'k3', 'p2', 'p3']) expect(redacted).not.toContain(secret);
-    expect(JSON.parse(redacted)).toEqual({
-      userId: 'alice',
-      password: '[redacted]',
-      client: { client_secret: '[redacted]', clientId: 'formgate' },
-      sessions: [{ access_token: '[redacted]', Refresh_Token: '[redacted]', expires: 60 }],
-      headers: { Authorization: '[redacted]', 'Set-Cookie': '[redacted]', 'X-Api-Key': '[redacted]' },
-      deep: { deeper: { deepest: { apiKey: '[redacted]', api_key: '[redacted]', passwd: '[redacted]', credentials: '[redacted]' } } },
-    });
+  it.each<[string, string, string]>([
+    ['U+0000', 'a\u0000b', 'U+0000'],
+    ['a tab', 'a\tb', 'U+0009'],
+    ['a line feed', 'alice\n{"level":"info"}', 'U+000A'],
+    ['a carriage return', 'a\rb', 'U+000D'],
+    ['an escape (terminal colours)', '\u001b[31mroot', 'U+001B'],
+    ['DEL', 'a\u007f', 'U+007F'],
+    ['a C1 control (NEL)', 'a\u0085b', 'U+0085'],
+    ['the last C1 control', 'a\u009f', 'U+009F'],
+    ['a line separator', 'a\u2028b', 'U+2028'],
+    ['a paragraph separator', 'a\u2029b', 'U+2029'],
+    ['a right-to-left override', 'admin\u202enimda', 'U+202E'],
+    ['a right-to-left isolate', 'a\u2067b', 'U+2067'],
+    ['a left-to-right mark', '\u200ealice', 'U+200E'],
+    ['an Arabic letter mark', 'a\u061cb', 'U+061C'],
+  ])('refuses an id with %s, naming the character', (_case, id, at) => {
+    expect(rule(id)).toMatch(CONTROL);
+    expect(rule(id)).toContain(`(found ${at})`);
   });
 
-  it('keeps a JSON answer with nothing secret as the same JSON', () => {
-    const answer = { userId: 'alice', groups: ['staff'], ttl: 60, name: null };
-    expect(JSON.parse(redactAnswer(JSON.stringify(answer, null, 2), token))).toEqual(answer);
+  it.each<[string, string]>([
+    ['a lone high surrogate', 'a\ud800'],
+    ['a lone low surrogate', '\udc00b'],
+    ['a leading U+FEFF', '\ufeffbob'],
+  ])('refuses %s, which storage would merge with another id', (_case, id) => {
+    expect(rule(id)).toBe('expected a user id of well-formed text without a leading U+FEFF');
   });
 
-  it('leaves a body alone when there is no token to look for', () => {
-    expect(redactAnswer('{"userId":""}', '')).toBe('{"userId":""}');
-    expect(redactAnswer('plain text', '')).toBe('plain text');
+  it('counts code points, not UTF-16 units: lone surrogates count one each, as they would in JSON Schema', () => {
+    // 300 lone high surrogates: too long, whatever else is wrong with them.
+    expect(rule('\ud800'.repeat(300))).toBe(LENGTH);
+    expect(rule(`${'\u{1F600}'.repeat(254)}\ud800`)).toBe('expected a user id of well-formed text without a leading U+FEFF');
+  });
+});
+
+describe('shapeOf', () => {
+  const MEMBERS = ['userId', 'name', 'groups', 'error'];
+
+  it.each<[string, string, string | null, AnswerShape]>([
+    ['an empty body', '', null, { bytes: 0, contentType: 'none', json: 'empty' }],
+    ['plain text', 'no route for token abc', 'text/plain; charset=utf-8', { bytes: 22, contentType: 'text/plain', json: 'not JSON' }],
+    ['HTML', '<html>Sign in</html>', 'Text/HTML', { bytes: 20, contentType: 'text/html', json: 'not JSON' }],
+    ['a JSON array', '[1,2]', 'application/json', { bytes: 5, contentType: 'application/json', json: 'array' }],
+    ['a JSON string', '"alice"', 'application/json', { bytes: 7, contentType: 'application/json', json: 'string' }],
+    ['JSON null', 'null', 'application/json', { bytes: 4, contentType: 'application/json', json: 'null' }],
+    ['a JSON number', '42', 'application/json', { bytes: 2, contentType: 'application/json', json: 'number' }],
+    ['an object', '{"userId":"","groups":[],"note":"x","other":1}', 'application/json', { bytes: 46, contentType: 'application/json', json: 'object', members: ['userId', 'groups'], otherMembers: 2 }],
+    ['bytes, not characters', '"é"', 'application/json', { bytes: 4, contentType: 'application/json', json: 'string' }],
+  ])('describes %s', (_case, body, type, shape) => {
+    expect(shapeOf(body, type, MEMBERS)).toStrictEqual(shape);
   });
 
-  it('shortens a long answer to its first 1000 characters, saying how long it was', () => {
-    const long = 'x'.repeat(5000);
-    expect(redactAnswer(long, token)).toBe(`${'x'.repeat(1000)}… (5000 characters)`);
-    expect(redactAnswer('y'.repeat(1000), token)).toBe('y'.repeat(1000));
+  it('names an unknown media type as other: the header could echo what Formgate sent', () => {
+    const basic = Buffer.from('formgate:secret').toString('base64');
+    expect(shapeOf('x', `Basic ${basic}`, MEMBERS).contentType).toBe('other');
+    expect(shapeOf('x', `text/${basic}`, MEMBERS).contentType).toBe('other');
   });
 
-  it('takes the token out before shortening, so no part of it is left at the cut', () => {
-    const body = `${'z'.repeat(990)}${token}${'z'.repeat(100)}`;
-    const redacted = redactAnswer(body, token);
-    expect(redacted).not.toContain(token.slice(0, 10));
-    expect(redacted.startsWith(`${'z'.repeat(990)}[token]`)).toBe(true);
+  it('holds no value and no member name of the answer, whatever it echoes', () => {
+    const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
+    const forms = [token, Buffer.from(token).toString('base64'), Buffer.from(token).toString('base64url'), encodeURIComponent(token), token.slice(0, 20)];
+    const bodies = [
+      forms.join('\n'),
+      JSON.stringify({ userId: token, name: forms[1], [token]: 1, [token.slice(0, 20)]: forms }),
+      JSON.stringify(forms),
+    ];
+    for (const body of bodies) {
+      const logged = JSON.stringify(shapeOf(body, 'application/json', MEMBERS)) + describeShape(shapeOf(body, 'application/json', MEMBERS));
+      for (const form of forms) expect(logged).not.toContain(form);
+      expect(logged).not.toContain(token.slice(0, 8));
+    }
   });
 
-  it('takes out a token the answer wrote with JSON escapes', () => {
-    const slashed = 'ab/cd+ef/gh==';
-    expect(redactAnswer(`{"seen":"ab\\/cd+ef\\/gh=="}`, slashed)).not.toContain(slashed);
-    const accented = 'jeton-é-123';
-    expect(redactAnswer(`{"seen":"jeton-\\u00e9-123"}`, accented)).not.toContain(accented);
+  it('reads as words for check-auth', () => {
+    expect(describeShape(shapeOf('{"userId":"","a":1,"b":2}', 'application/json', MEMBERS))).toBe('25 bytes of application/json, a JSON object with userId and 2 other members');
+    expect(describeShape(shapeOf('{"x":1}', null, MEMBERS))).toBe('7 bytes of no declared type, a JSON object with none of the members Formgate reads and 1 other member');
+    expect(describeShape(shapeOf('nope', 'application/weird', MEMBERS))).toBe('4 bytes of another type, not JSON');
+    expect(describeShape(shapeOf('[]', 'application/json', MEMBERS))).toBe('2 bytes of application/json, a JSON array');
   });
 });

@@ -25,6 +25,16 @@ const CLIENT_ID = 'formgate-client';
 const CLIENT_SECRET = `${MARKER}-client-secret`;
 /** The introspection client's credentials as they travel (HTTP Basic), in case something logs the header. */
 const BASIC_CREDENTIALS = Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64');
+/**
+ * Every form of a secret searched for: the marker (so any token or the client secret, and any prefix of a
+ * token of 18 characters or more), its base64 and base64url (the marker is 18 bytes, whole base64 groups,
+ * so a token's encoding starts with the marker's), and the Basic credentials, whole or the part that
+ * encodes the secret.
+ */
+const SECRET_FORMS = [MARKER, Buffer.from(MARKER).toString('base64'), Buffer.from(MARKER).toString('base64url'), BASIC_CREDENTIALS, BASIC_CREDENTIALS.slice(24, 44)];
+
+/** The token changed as an echoing endpoint or a scrubber's blind spot might change it. */
+const variants = (tok: string) => [Buffer.from(tok).toString('base64'), Buffer.from(tok).toString('base64url'), encodeURIComponent(tok), tok.slice(0, 20), JSON.stringify(tok).slice(1, -1).replace('-', '\\u002d')];
 
 /** What the identity service does with a token: decided by the word after the marker. */
 function answerFor(call: RecordedCall): ScriptedAnswer {
@@ -46,6 +56,16 @@ function answerFor(call: RecordedCall): ScriptedAnswer {
       // Broken answers that repeat the token, raw, escaped and encoded, in members with harmless names.
       // JSON text, so the escape (`\u002d` for `-`) hides the token from a search of the raw body.
       return { status: 200, body: `{"userId":42,"sub":42,"active":"yes","note":"${tok}","escaped":"${tok.replace('-', '\\u002d')}","encoded":"${encodeURIComponent(tok)}"}`, headers: { 'content-type': 'application/json' } };
+    case 'echotext':
+      // An endpoint's plain-text error quoting the request it got, headers (Basic credentials) and body.
+      return {
+        status: 400,
+        headers: { 'content-type': 'text/plain' },
+        body: `cannot parse ${call.method} ${call.path}\n${Object.entries(call.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n')}\n\n${call.body}\n${variants(tok).join('\n')}`,
+      };
+    case 'echojson':
+      // The same as JSON, the token's variants as values and as member names.
+      return { status: 200, body: { headers: call.headers, body: call.body, variants: variants(tok), ...Object.fromEntries(variants(tok).map((v) => [v, 1])) } };
     case 'text':
       return { status: 200, body: `<html>token ${tok} is fine</html>`, headers: { 'content-type': 'text/html' } };
     case 'redirect':
@@ -59,7 +79,7 @@ function answerFor(call: RecordedCall): ScriptedAnswer {
   }
 }
 
-const BEHAVIOURS = ['valid', 'staff', 'rejected', 'inactive', 'down', 'echo', 'text', 'redirect', 'teapot', 'hangup'];
+const BEHAVIOURS = ['valid', 'staff', 'rejected', 'inactive', 'down', 'echo', 'echotext', 'echojson', 'text', 'redirect', 'teapot', 'hangup'];
 
 interface Captured {
   what: string;
@@ -158,7 +178,9 @@ describe('no secret in logs, spans, responses or check-auth output', () => {
 
     // The workload reached every outcome it is meant to test.
     for (const status of [200, 201, 204, 400, 401, 403, 404, 412, 415, 502, 503]) expect([...seen], `status ${status}`).toContain(status);
-    expect(identity.calls.some((c) => c.token === token('echo'))).toBe(true);
+    for (const behaviour of ['echo', 'echotext', 'echojson']) expect(identity.calls.some((c) => c.token === token(behaviour))).toBe(true);
+    // The echoing endpoint did quote the client's Basic credentials back, so their absence below means something.
+    expect(identity.calls.some((c) => c.headers.authorization === `Basic ${BASIC_CREDENTIALS}`)).toBe(true);
 
     const spans = exporter.getFinishedSpans();
     expect(spans.length).toBeGreaterThan(100);
@@ -168,8 +190,8 @@ describe('no secret in logs, spans, responses or check-auth output', () => {
     for (const t of apps) for (const line of t.logs) capture(`log ${String(line.msg)}`, JSON.stringify(line));
     expect(apps.reduce((n, t) => n + t.logs.length, 0)).toBeGreaterThan(100);
 
-    const leaks = captured.filter((c) => c.text.includes(MARKER) || c.text.includes(BASIC_CREDENTIALS));
-    const shown = leaks.slice(0, 10).map((l) => `${l.what} -> …${l.text.slice(Math.max(0, l.text.indexOf(MARKER) - 150), l.text.indexOf(MARKER) + 60)}…`);
+    const leaks = captured.flatMap((c) => SECRET_FORMS.filter((form) => c.text.includes(form)).map((form) => ({ ...c, form })));
+    const shown = leaks.slice(0, 10).map((l) => `${l.what} -> …${l.text.slice(Math.max(0, l.text.indexOf(l.form) - 150), l.text.indexOf(l.form) + 60)}…`);
     expect(shown, `${leaks.length} captures hold a secret`).toEqual([]);
   }, 60_000);
 });

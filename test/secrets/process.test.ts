@@ -17,6 +17,15 @@ import { killAll, startServe, type ServerProcess } from '../support/process.ts';
 const MARKER = `SeCrEt${randomBytes(6).toString('hex')}`;
 const CLIENT_SECRET = `${MARKER}-client-secret`;
 const token = (behaviour: string, n = 0) => `${MARKER}-${behaviour}-${n}`;
+/** The Basic credentials `--auth-client-id formgate` and the secret travel as. */
+const BASIC = Buffer.from(`formgate:${CLIENT_SECRET}`).toString('base64');
+/**
+ * Every form of a secret searched for: the marker (any token, the secret, a token's first 20 characters)
+ * and its base64 and base64url. The marker is 18 bytes, whole base64 groups, so a token's encoding starts
+ * with the marker's, and so does the encoding of the Basic credentials after `formgate:` (9 bytes).
+ */
+const SECRET_FORMS = [MARKER, Buffer.from(MARKER).toString('base64'), Buffer.from(MARKER).toString('base64url')];
+const variants = (tok: string) => [Buffer.from(tok).toString('base64'), Buffer.from(tok).toString('base64url'), encodeURIComponent(tok), tok.slice(0, 20)];
 
 function answerFor(call: RecordedCall): ScriptedAnswer {
   const tok = call.token ?? '';
@@ -27,6 +36,11 @@ function answerFor(call: RecordedCall): ScriptedAnswer {
       return { status: 200, body: { active: false, note: tok } };
     case 'echo':
       return { status: 200, body: { active: 'yes', sub: 42, note: tok } };
+    case 'echotext':
+      // A plain-text error quoting the request: the Authorization header (Basic credentials) and the form.
+      return { status: 400, headers: { 'content-type': 'text/plain' }, body: `bad request\nauthorization: ${call.headers.authorization}\n\n${call.body}\n${variants(tok).join('\n')}` };
+    case 'echojson':
+      return { status: 200, body: { active: true, sub: '', headers: call.headers, body: call.body, variants: variants(tok) } };
     case 'down':
       return { status: 503, body: `overloaded while checking ${tok}`, headers: { 'retry-after': '3' } };
     case 'hangup':
@@ -88,24 +102,32 @@ describe('a formgate serve process', () => {
     expect(await send('/api/v1/me', bearer(token('rejected')))).toBe(401);
     expect(await send('/api/v1/me', bearer(token('refused')))).toBe(502);
     expect(await send('/api/v1/me', bearer(token('echo')))).toBe(502);
+    expect(await send('/api/v1/me', bearer(token('echotext')))).toBe(502);
+    expect(await send('/api/v1/me', bearer(token('echojson')))).toBe(502);
+    // The endpoint did quote the Basic credentials back, so their absence below means something.
+    expect(identity.calls.some((c) => c.headers.authorization === `Basic ${BASIC}`)).toBe(true);
+    expect(Buffer.from(BASIC, 'base64').toString()).toContain(SECRET_FORMS[0]);
+    expect(BASIC).toContain(SECRET_FORMS[1]);
     expect(await send('/api/v1/me', bearer(token('down')))).toBe(503);
     expect(await send('/api/v1/me', bearer(token('hangup')))).toBe(503);
     // Malformed headers and a token in the query string, where nothing should take one.
     expect(await send('/api/v1/me', { headers: { authorization: `Bearer ${token('two')} words` } })).toBe(401);
     expect(await send('/api/v1/me', { headers: { authorization: `Basic ${token('basic')}` } })).toBe(401);
     expect(await send(`/api/v1/me?access_token=${token('query')}`)).toBe(401);
-    expect(identity.calls.length).toBeGreaterThanOrEqual(6);
+    expect(identity.calls.length).toBeGreaterThanOrEqual(8);
 
     const exit = await server.stop('SIGTERM');
     expect(exit.code).toBe(0);
     // The workload did reach every place searched: a line per request, the spans, the answers.
-    expect(server.logs.filter((l) => l.msg === 'request' || l.msg === 'request failed').length).toBeGreaterThanOrEqual(11);
+    expect(server.logs.filter((l) => l.msg === 'request' || l.msg === 'request failed').length).toBeGreaterThanOrEqual(13);
     expect(receiver.spans.map((s) => s.name)).toEqual(expect.arrayContaining(['identity.validate', 'POST']));
 
     const places = { stdout: server.stdout(), stderr: server.stderr(), spans: receiver.bodies.join('\n'), answers: answers.join('\n\n') };
     for (const [place, text] of Object.entries(places)) {
-      const at = text.indexOf(MARKER);
-      expect(at, `${place}: …${text.slice(Math.max(0, at - 200), at + 100)}…`).toBe(-1);
+      for (const form of SECRET_FORMS) {
+        const at = text.indexOf(form);
+        expect(at, `${place}: …${text.slice(Math.max(0, at - 200), at + 100)}…`).toBe(-1);
+      }
     }
   });
 });

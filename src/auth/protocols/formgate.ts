@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { jsonObject, optionalString, parseJson, readAnswer, seconds, stringList, timestamp, userIdString } from '../read-answer.ts';
-import { failed, failureForStatus, freshnessOf, violation, type Answer, type Protocol } from './protocol.ts';
+import { ERROR_MEMBERS, failed, failureForStatus, freshnessOf, violation, type Answer, type Protocol } from './protocol.ts';
 
 /**
  * Formgate's own protocol (openapi/auth-service.yaml): POST `{"token"}` as JSON, and a UserInfo object back.
@@ -24,6 +24,7 @@ const EXPECTED = '200 with a UserInfo object, 401 or 403 for a token that is not
 export function formgateProtocol(): Protocol {
   return {
     name: 'formgate',
+    members: [...Object.keys(UserInfo.shape), ...ERROR_MEMBERS],
     request: (token) => ({
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },

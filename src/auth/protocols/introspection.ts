@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { jsonObject, optionalString, parseJson, readAnswer, readGroups, userIdString } from '../read-answer.ts';
-import { failed, failureForStatus, freshnessOf, violation, type Answer, type Protocol } from './protocol.ts';
+import { ERROR_MEMBERS, failed, failureForStatus, freshnessOf, groupsClaimMembers, violation, type Answer, type Protocol } from './protocol.ts';
 
 /**
  * OAuth 2.0 Token Introspection (RFC 7662): POST the token form-encoded, authenticated as a client with
@@ -36,6 +36,7 @@ export function introspectionProtocol(credentials: ClientCredentials, groupsClai
   const basic = Buffer.from(`${formEncode(credentials.clientId)}:${formEncode(credentials.clientSecret)}`).toString('base64');
   return {
     name: 'introspection',
+    members: [...new Set([...Object.keys(Activity.shape), ...Object.keys(ActiveClaims.shape), ...groupsClaimMembers(groupsClaim), ...ERROR_MEMBERS])],
     request: (token) => ({
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${basic}` },

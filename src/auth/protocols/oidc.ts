@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { jsonObject, optionalString, parseJson, readAnswer, readGroups, userIdString } from '../read-answer.ts';
-import { failed, failureForStatus, freshnessOf, violation, type Answer, type Protocol } from './protocol.ts';
+import { ERROR_MEMBERS, failed, failureForStatus, freshnessOf, groupsClaimMembers, violation, type Answer, type Protocol } from './protocol.ts';
 
 /**
  * OpenID Connect Core §5.3: GET the provider's UserInfo endpoint with the token as a bearer credential.
@@ -22,6 +22,7 @@ const EXPECTED = '200 with UserInfo claims, 401 or 403 for a token that is not v
 export function oidcProtocol(groupsClaim: string): Protocol {
   return {
     name: 'oidc',
+    members: [...new Set([...Object.keys(Claims.shape), ...groupsClaimMembers(groupsClaim), ...ERROR_MEMBERS])],
     request: (token) => ({ method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }),
     interpret(answer: Answer) {
       if (answer.status === 401 || answer.status === 403) return { kind: 'rejected', status: answer.status };

@@ -5,6 +5,8 @@ import { parseCacheControl } from '../ttl.ts';
 /** One way of asking an identity service about a token: how to ask, and how to read the answer. */
 export interface Protocol {
   readonly name: AuthProtocol;
+  /** The answer members this protocol reads: the only member names a log line may show (answer-shape.ts). */
+  readonly members: readonly string[];
   request(token: string): OutgoingRequest;
   /** Never throws: every answer becomes a verdict. */
   interpret(answer: Answer): Verdict;
@@ -20,6 +22,14 @@ export interface Answer {
   readonly status: number;
   readonly headers: Headers;
   readonly body: string;
+}
+
+/** What an error answer (RFC 6749 §5.2, RFC 6750 §3) names, read by no protocol but worth seeing in a log. */
+export const ERROR_MEMBERS = ['error', 'error_description'] as const;
+
+/** The top-level members the groups claim can name: its exact name, or the first step of a dotted path. */
+export function groupsClaimMembers(claim: string): string[] {
+  return [...new Set([claim, claim.split('.')[0] ?? claim])];
 }
 
 /** Statuses every protocol reads alike: 429 and 5xx mean the service is failing now, not that the token is bad. */
