@@ -1,5 +1,6 @@
 import { compareVariants, type VariantRow } from './compare.ts';
 import { createBenchDocument, startFormgate, startScript, stop } from './processes.ts';
+import { BENCH_FORMS } from './sample-document.ts';
 
 /**
  * What authentication costs a request: the same GET of one document at fixed concurrency against three
@@ -18,7 +19,7 @@ export const BENCH_TOKEN = 'bench-token';
 
 export async function authOverhead(options: OverheadOptions): Promise<VariantRow[]> {
   const identity = await startScript('bench/identity-service.ts');
-  const common = ['--database-url', options.databaseUrl, '--forms', 'examples/forms.yaml', '--auth-url', identity.firstLine];
+  const common = ['--database-url', options.databaseUrl, '--forms', BENCH_FORMS, '--auth-url', identity.firstLine];
   const bearer = { authorization: `Bearer ${BENCH_TOKEN}` };
   const specs = [
     { variant: '--protect none', flags: [...common, '--protect', 'none'] },

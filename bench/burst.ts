@@ -3,6 +3,7 @@ import { Agent, request } from 'node:http';
 import { median } from './compare.ts';
 import { startIdentityService } from './identity-client.ts';
 import { createBenchDocument, startFormgate, stop } from './processes.ts';
+import { BENCH_FORMS } from './sample-document.ts';
 
 /**
  * A cold burst: N requests at once, all carrying tokens Formgate has never seen, against `--protect all`.
@@ -38,7 +39,7 @@ export async function coldBurst(options: BurstOptions): Promise<BurstRow[]> {
   const n = options.requests ?? 200;
   const repeats = options.repeats ?? 3;
   const identity = await startIdentityService({ delayMs: options.delayMs ?? 50 });
-  const common = ['--database-url', options.databaseUrl, '--forms', 'examples/forms.yaml', '--auth-url', identity.url, '--protect', 'all'];
+  const common = ['--database-url', options.databaseUrl, '--forms', BENCH_FORMS, '--auth-url', identity.url, '--protect', 'all'];
   const variants = [
     { variant: '--protect all (cache on)', flags: common, oneTokenTarget: 1 },
     { variant: '--protect all --auth-cache-size 0', flags: [...common, '--auth-cache-size', '0'], oneTokenTarget: n },

@@ -3,7 +3,7 @@ import type { DocumentRow } from '../src/db/schema.ts';
 import { diffData } from '../src/documents/changes.ts';
 import { newDocumentId } from '../src/documents/ids.ts';
 import { loadFormsFile } from '../src/forms/index.ts';
-import { BENCH_FORM, REGISTRATION } from './sample-document.ts';
+import { BENCH_FORM, BENCH_FORMS, REGISTRATION } from './sample-document.ts';
 
 /**
  * The SQL Formgate runs for one create and one read (src/documents/store.ts), written out for postgres.js,
@@ -21,8 +21,8 @@ export interface DocumentStatements {
 export async function documentStatements(databaseUrl: string): Promise<DocumentStatements> {
   // What Formgate stores for the sample: the validated data (defaults filled in) and its changes, worked out
   // once here with Formgate's own code so the rows are the same; per request only the SQL remains.
-  const forms = await loadFormsFile('examples/forms.yaml');
-  if (!forms.ok) throw new Error('examples/forms.yaml is invalid');
+  const forms = await loadFormsFile(BENCH_FORMS);
+  if (!forms.ok) throw new Error(`${BENCH_FORMS} is invalid`);
   const valid = forms.value.get(BENCH_FORM)?.validate(REGISTRATION);
   if (valid === undefined || !valid.ok) throw new Error(`the sample ${BENCH_FORM} document is not valid`);
   const data = valid.value;

@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { median } from './compare.ts';
 import { createBenchDocument, runScript, startFormgate, startScript, stop } from './processes.ts';
-import { BENCH_FORM, REGISTRATION } from './sample-document.ts';
+import { BENCH_FORM, BENCH_FORMS, REGISTRATION } from './sample-document.ts';
 
 /**
  * Documents on PostgreSQL: create (POST) and read (GET by id) over HTTP against `formgate serve --protect none`,
@@ -43,7 +43,7 @@ export async function documentsThroughput(options: DocumentsOptions): Promise<Do
   const connections = options.connections ?? 16;
   const rounds = options.rounds ?? 3;
   const seconds = options.secondsPerRound ?? 5;
-  const formgate = await startFormgate(['--database-url', options.databaseUrl, '--forms', 'examples/forms.yaml', '--protect', 'none']);
+  const formgate = await startFormgate(['--database-url', options.databaseUrl, '--forms', BENCH_FORMS, '--protect', 'none']);
   const minimal = await startScript('bench/documents-minimal-server.ts', ['--database-url', options.databaseUrl]);
   try {
     const path = await createBenchDocument(formgate.url);

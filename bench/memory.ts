@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 import { ADMIN_TOKEN, startIdentityService } from './identity-client.ts';
 import { createBenchDocument, startFormgate, stop } from './processes.ts';
 import { peakRssDuring, rssBytes } from './rss.ts';
+import { BENCH_FORMS } from './sample-document.ts';
 
 /**
  * The resident memory of one `formgate serve --protect all` process on PostgreSQL (the instant identity
@@ -40,7 +41,7 @@ export async function memoryFootprint(options: MemoryOptions): Promise<MemoryFig
   let server: Awaited<ReturnType<typeof startFormgate>> | undefined;
   try {
     server = await startFormgate([
-      '--database-url', options.databaseUrl, '--forms', 'examples/forms.yaml', '--auth-url', identity.url,
+      '--database-url', options.databaseUrl, '--forms', BENCH_FORMS, '--auth-url', identity.url,
       '--protect', 'all', '--auth-cache-size', String(cacheSize), '--admin-group', 'admin',
     ]);
     const pid = server.child.pid!;

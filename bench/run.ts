@@ -10,6 +10,7 @@ import { stopAll } from './processes.ts';
 import { scratchDatabases } from './scratch-database.ts';
 import * as tables from './tables.ts';
 import { tracingOverhead } from './tracing-overhead.ts';
+import { BENCH_FORMS } from './sample-document.ts';
 
 /**
  * `npm run bench [-- SECTION…]`: figures measured side by side in one run, printed as markdown tables.
@@ -72,8 +73,8 @@ const measure: Record<SectionName, () => Promise<tables.Section>> = {
     }),
   scale: () =>
     withDatabase(async ({ database, sql }) => {
-      const forms = await loadFormsFile('examples/forms.yaml');
-      if (!forms.ok) throw new Error('examples/forms.yaml is invalid');
+      const forms = await loadFormsFile(BENCH_FORMS);
+      if (!forms.ok) throw new Error(`${BENCH_FORMS} is invalid`);
       return tables.scaleSection(await listScale(database, sql, forms.value, 'event-registration', [...settings.scaleSizes]));
     }),
   memory: () => withDatabase(async ({ url }) => tables.memorySection(await memoryFootprint({ databaseUrl: url, connections, ...settings.memory }), settings.memory.loadSeconds, connections)),

@@ -1,6 +1,7 @@
 import { compareVariants, type VariantRow } from './compare.ts';
 import { BENCH_TOKEN, type OverheadOptions } from './auth-overhead.ts';
 import { createBenchDocument, startFormgate, startScript, stop } from './processes.ts';
+import { BENCH_FORMS } from './sample-document.ts';
 
 /**
  * What tracing costs a request: the same token-protected GET of one document (warm identity cache) against
@@ -11,7 +12,7 @@ import { createBenchDocument, startFormgate, startScript, stop } from './process
 export async function tracingOverhead(options: OverheadOptions): Promise<VariantRow[]> {
   const identity = await startScript('bench/identity-service.ts');
   const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: new URL(identity.firstLine).origin, OTEL_SERVICE_NAME: 'formgate-bench' };
-  const flags = ['--database-url', options.databaseUrl, '--forms', 'examples/forms.yaml', '--auth-url', identity.firstLine, '--protect', 'all'];
+  const flags = ['--database-url', options.databaseUrl, '--forms', BENCH_FORMS, '--auth-url', identity.firstLine, '--protect', 'all'];
   const specs = [
     { variant: 'tracing off', env: {} },
     { variant: 'tracing on, every request exported', env: otlp },

@@ -46,8 +46,8 @@ export function createApp(parts: AppParts) {
   );
 
   app.route('/', healthRoutes(healthChecks(parts)));
-  app.route('/', formRoutes(parts.forms));
-  app.route('/', meRoutes(parts.forms));
+  app.route('/', formRoutes(parts.forms, parts.config.protect));
+  app.route('/', meRoutes(parts.forms, parts.config.protect));
   app.route('/', adminRoutes(parts.identityService));
   app.route('/', documentRoutes({ db: parts.database.db, forms: parts.forms, maxBodyBytes: parts.config.maxBodyBytes }));
 

@@ -1,13 +1,16 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { abilitiesFrom, permissionsFor, type FormRegistry } from '../forms/index.ts';
+import type { FormRegistry } from '../forms/index.ts';
 import { ProblemError } from '../http/problem.ts';
+import { abilitiesOn } from './abilities.ts';
 import type { Caller } from './caller.ts';
 import type { IdentityService } from './identity-service.ts';
+import type { Protection } from './protection.ts';
 import * as routes from './routes.ts';
 
 type Env = { Variables: { caller: Caller } };
 
-export function meRoutes(forms: FormRegistry) {
+/** `may` is what the API will answer this caller, protection level included (abilities.ts). */
+export function meRoutes(forms: FormRegistry, protection: Protection) {
   const app = new OpenAPIHono<Env>();
   app.openapi(routes.getMe, (c) => {
     const caller = c.get('caller');
@@ -25,8 +28,9 @@ export function meRoutes(forms: FormRegistry) {
     const abilities = forms.list().map(({ definition }) => ({
       name: definition.name,
       title: definition.title,
-      may: abilitiesFrom(permissionsFor(definition, caller)),
+      may: abilitiesOn(definition, caller, protection),
     }));
+    c.header('Vary', 'Authorization');
     return c.json({ caller: described, forms: abilities }, 200);
   });
   return app;

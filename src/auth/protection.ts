@@ -23,7 +23,12 @@ export function needsToken(protection: Protection, method: string, path: string)
   const area = areaOf(path);
   if (area === 'open') return false;
   if (area === 'admin') return true;
-  const level = protection[area];
+  return domainNeedsToken(protection, area, method);
+}
+
+/** The table's answer for one domain; what `/api/v1/me` reports asks it too (abilities.ts). */
+export function domainNeedsToken(protection: Protection, domain: ProtectionDomain, method: string): boolean {
+  const level = protection[domain];
   return level === 'all' || (level === 'writes' && !READS.has(method.toUpperCase()));
 }
 

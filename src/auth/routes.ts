@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { FormAbilities } from '../forms/routes.ts';
 import { pickProblems } from '../http/schemas.ts';
 
 /** The contract of the caller's own view (`/me`) and of the admin API over the identity cache. */
-
-const Scope = z.enum(['all', 'own', 'none']);
 
 const Me = z
   .object({
@@ -19,9 +18,7 @@ const Me = z
       z.object({
         name: z.string(),
         title: z.string(),
-        may: z.object({ create: z.boolean(), read: Scope, update: Scope, delete: Scope }).openapi('FormAbilities', {
-          description: 'What the caller may do with documents of this form: `all` of them, their `own`, or `none`.',
-        }),
+        may: FormAbilities,
       }),
     ),
   })

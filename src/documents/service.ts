@@ -2,7 +2,7 @@ import { callerId, type Caller } from '../auth/caller.ts';
 import type { Db } from '../db/connect.ts';
 import type { DocumentRow, FieldChange, VersionAction, VersionRow } from '../db/schema.ts';
 import type { CompiledForm, FieldError } from '../forms/index.ts';
-import { canActOn, canCreate, isJsonObject, jsonPointer, permissionsFor, readScope } from '../forms/index.ts';
+import { abilitiesFor, isJsonObject, jsonPointer, reaches } from '../forms/index.ts';
 import { err, ok, type Result } from '../result.ts';
 import { applyPatch, diffData } from './changes.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -63,8 +63,8 @@ interface Context {
 }
 
 export async function createDocument(ctx: Context, body: unknown): Promise<Result<DocumentView, DocumentError>> {
-  const perms = permissionsFor(ctx.form.definition, ctx.caller);
-  if (!canCreate(perms)) return err(forbidden(ctx, 'create documents in'));
+  // The same answer GET /api/v1/me and the form routes report (auth/abilities.ts), so they cannot drift.
+  if (!abilitiesFor(ctx.form.definition, ctx.caller).create) return err(forbidden(ctx, 'create documents in'));
   const valid = ctx.form.validate(body);
   if (!valid.ok) return err(invalid(valid.error));
 
@@ -92,7 +92,7 @@ export async function getDocument(ctx: Context, id: string): Promise<Result<Docu
 }
 
 export async function listDocuments(ctx: Context, options: ListOptions): Promise<Result<Page, DocumentError>> {
-  const scope = readScope(permissionsFor(ctx.form.definition, ctx.caller));
+  const scope = abilitiesFor(ctx.form.definition, ctx.caller).read;
   if (scope === 'none') return err(forbidden(ctx, 'read documents of'));
 
   let before: string | undefined;
@@ -180,9 +180,8 @@ async function change(
     const found = await readable(ctx, await store.lockDocument(tx, ctx.form.definition.name, id), id);
     if (!found.ok) return found;
     const row = found.value;
-    const perms = permissionsFor(ctx.form.definition, ctx.caller);
     const verb = action === 'update' ? 'update' : 'delete';
-    if (!canActOn(perms, verb, ctx.caller, row)) return err(forbidden(ctx, action === 'restore' ? 'restore documents of' : `${verb} this document of`));
+    if (!reaches(abilitiesFor(ctx.form.definition, ctx.caller)[verb], ctx.caller, row)) return err(forbidden(ctx, action === 'restore' ? 'restore documents of' : `${verb} this document of`));
     if (precondition !== undefined && precondition !== 'any' && !precondition.includes(row.version)) {
       return err({
         kind: 'precondition_failed',
@@ -204,10 +203,10 @@ async function change(
 }
 
 async function readable(ctx: Context, row: DocumentRow | undefined, id: string): Promise<Result<DocumentRow, DocumentError>> {
-  const perms = permissionsFor(ctx.form.definition, ctx.caller);
-  if (readScope(perms) === 'none') return err(forbidden(ctx, 'read documents of'));
+  const scope = abilitiesFor(ctx.form.definition, ctx.caller).read;
+  if (scope === 'none') return err(forbidden(ctx, 'read documents of'));
   // A document the caller may not read is reported as missing, so its existence does not leak.
-  if (!row || !canActOn(perms, 'read', ctx.caller, row)) {
+  if (!row || !reaches(scope, ctx.caller, row)) {
     return err({ kind: 'not_found', detail: `There is no document ${id} in form "${ctx.form.definition.name}".` });
   }
   return ok(row);

@@ -26,6 +26,8 @@ export {
   scopeOf,
   canActOn,
   abilitiesFrom,
+  abilitiesFor,
+  reaches,
   type Permission,
   type DocumentAction,
   type Scope,

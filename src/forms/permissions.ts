@@ -86,7 +86,12 @@ export function canActOn(
   caller: Caller,
   doc: { createdBy: string | null },
 ): boolean {
-  switch (scopeOf(perms, action)) {
+  return reaches(scopeOf(perms, action), caller, doc);
+}
+
+/** Whether a scope covers this document for this caller. */
+export function reaches(scope: Scope, caller: Caller, doc: { createdBy: string | null }): boolean {
+  switch (scope) {
     case 'all':
       return true;
     case 'own':
@@ -96,11 +101,28 @@ export function canActOn(
   }
 }
 
+const BREADTH: Readonly<Record<Scope, number>> = { none: 0, own: 1, all: 2 };
+
+function narrower(a: Scope, b: Scope): Scope {
+  return BREADTH[a] <= BREADTH[b] ? a : b;
+}
+
+/**
+ * What the grants let a caller do, as the document service decides it. Changing or deleting a document
+ * needs reading it first, so `update` and `delete` reach no further than `read`: `update_all` with only
+ * `read_own` changes one's own documents, and without any read grant nothing.
+ */
 export function abilitiesFrom(perms: ReadonlySet<Permission>): FormAbilities {
+  const read = scopeOf(perms, 'read');
   return {
     create: canCreate(perms),
-    read: scopeOf(perms, 'read'),
-    update: scopeOf(perms, 'update'),
-    delete: scopeOf(perms, 'delete'),
+    read,
+    update: narrower(scopeOf(perms, 'update'), read),
+    delete: narrower(scopeOf(perms, 'delete'), read),
   };
+}
+
+/** What a caller may do on a form by its `access` alone; the protection level is the other half (auth/abilities.ts). */
+export function abilitiesFor(form: FormDefinition, caller: Caller): FormAbilities {
+  return abilitiesFrom(permissionsFor(form, caller));
 }

@@ -3,20 +3,28 @@ import { pickProblems } from '../http/schemas.ts';
 
 /** The contract of the form-definition routes. */
 
+const Scope = z.enum(['all', 'own', 'none']);
+
+/** Shared with GET /api/v1/me, which reports the same object for every form. */
+export const FormAbilities = z.object({ create: z.boolean(), read: Scope, update: Scope, delete: Scope }).openapi('FormAbilities', {
+  description:
+    'What this caller may do with documents of this form: `all` of them, their `own`, or `none`. It is what the API will answer: ' +
+    'the `--protect` level of the `documents` domain (a caller without a token gets `false`/`none` where it needs one) and the form’s access rules, ' +
+    'which stay on the server (they name the organisation’s groups). `update` and `delete` never reach further than `read`: ' +
+    'a document is changed or deleted only by someone who may read it.',
+});
+
 const FormSummary = z
   .object({
     name: z.string().openapi({ example: 'contact' }),
     title: z.string().openapi({ example: 'Contact request' }),
     description: z.string().optional(),
+    may: FormAbilities,
   })
   .openapi('FormSummary');
 
 const FormDetail = FormSummary.extend({
   fields: z.record(z.string(), z.record(z.string(), z.unknown())).openapi({ description: 'The field definitions, in form order, as configured.' }),
-  access: z
-    .record(z.string(), z.array(z.string()))
-    .optional()
-    .openapi({ description: 'Group → permissions; absent when every caller may do everything.' }),
   schema: z.record(z.string(), z.unknown()).openapi({ description: 'JSON Schema (2020-12) of a document’s data.' }),
 }).openapi('Form');
 

@@ -56,7 +56,12 @@ describe('examples/forms.yaml', () => {
       ok: false,
       error: [{ path: '/employeeId', message: 'must match the pattern ^[A-Z]{2}\\d{5}$' }],
     });
-    expect(result.value.get('event-registration')!.definition.access).toBeUndefined();
+    // Registrants' names and emails are for the staff who run the event, not for every caller.
+    expect(result.value.get('event-registration')!.definition.access).toEqual({
+      anonymous: ['create'],
+      '*': ['create', 'read_own', 'update_own', 'delete_own'],
+      staff: ['read_all', 'update_all', 'delete_all'],
+    });
   });
 });
 

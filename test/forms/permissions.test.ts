@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ANONYMOUS, type Caller } from '../../src/auth/caller.ts';
 import {
   PERMISSIONS,
+  abilitiesFor,
   abilitiesFrom,
   canActOn,
   canCreate,
@@ -129,5 +130,18 @@ describe('decisions', () => {
       update: 'none',
       delete: 'none',
     });
+  });
+
+  it('reaches no further with update and delete than with read, as the document service acts only on what the caller can read', () => {
+    const ledger = form({ '*': ['create', 'read_own', 'update_all'], clerks: ['delete_all'], blind: ['update_all', 'delete_own'] });
+    expect(abilitiesFor(ledger, user('u1'))).toEqual({ create: true, read: 'own', update: 'own', delete: 'none' });
+    expect(abilitiesFor(ledger, user('c1', 'clerks'))).toEqual({ create: true, read: 'own', update: 'own', delete: 'own' });
+    expect(abilitiesFor(form({ blind: ['update_all', 'delete_own'] }), user('b1', 'blind'))).toEqual({
+      create: false,
+      read: 'none',
+      update: 'none',
+      delete: 'none',
+    });
+    expect(abilitiesFor(form({ x: ['read_all', 'update_own'] }), user('x1', 'x'))).toEqual({ create: false, read: 'all', update: 'own', delete: 'none' });
   });
 });

@@ -15,7 +15,7 @@ interface FormDetail {
   title: string;
   description?: string;
   fields: Record<string, Record<string, unknown>>;
-  access?: Record<string, string[]>;
+  may: Record<string, unknown>;
   schema: Record<string, unknown> & { properties: Record<string, Record<string, unknown>>; required?: string[] };
 }
 interface CheckResult {
@@ -51,11 +51,18 @@ describe.each(DRIVERS)('forms, health and reference routes on $name', (driver) =
   });
   afterAll(() => t?.close());
 
+  // The anonymous caller of an app without protection: the forms' access rules alone decide.
+  const MAY = {
+    notes: { create: true, read: 'all', update: 'all', delete: 'all' },
+    'private-notes': { create: false, read: 'none', update: 'none', delete: 'none' },
+    'drop-box': { create: true, read: 'none', update: 'none', delete: 'none' },
+  } as Record<string, unknown>;
+
   describe('GET /api/v1/forms', () => {
-    it('lists every form, in file order, with name and title', async () => {
+    it('lists every form, in file order, with name, title and what the caller may do', async () => {
       const body = await getJson<{ items: unknown[] }>('/api/v1/forms');
       expect(body).toEqual({
-        items: Object.entries(fixture.forms).map(([name, form]) => ({ name, title: form.title })),
+        items: Object.entries(fixture.forms).map(([name, form]) => ({ name, title: form.title, may: MAY[name] })),
       });
       expect(body.items).toHaveLength(3);
     });
@@ -82,9 +89,12 @@ describe.each(DRIVERS)('forms, health and reference routes on $name', (driver) =
       expect(schema.properties.tags).toMatchObject({ type: 'array', items: { enum: ['red', 'green', 'blue'] } });
     });
 
-    it('includes the access list of a form that has one', async () => {
+    it('shows a form with access rules without them (they name the groups), only what this caller may do', async () => {
       const form = await getJson<FormDetail>('/api/v1/forms/private-notes');
-      expect(form.access).toEqual(fixture.forms['private-notes']!.access);
+      expect(fixture.forms['private-notes']!.access).toBeDefined();
+      expect(form).not.toHaveProperty('access');
+      expect(form.may).toEqual(MAY['private-notes']);
+      expect(JSON.stringify(form)).not.toMatch(/reviewers|editors/);
       expect(form.schema.$schema).toBe(JSON_SCHEMA_2020_12);
       expect(form.schema.required).toEqual(['title']);
     });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { createPostgresDatabase } from '../support/databases.ts';
+import { FIXTURE_FORMS } from '../support/forms.ts';
 import { fetchWithin, killAll, startServe } from '../support/process.ts';
 
 /**
@@ -10,9 +11,9 @@ import { fetchWithin, killAll, startServe } from '../support/process.ts';
  * embedded PGlite in a directory, and PostgreSQL.
  */
 
-const FLAGS = ['--port', '0', '--protect', 'none', '--log-level', 'info'];
-// event-registration has no `access` block, so the anonymous caller may read back what it created.
-const REGISTRATION = { fullName: 'Grace Hopper', email: 'grace@example.com', guests: 2, acceptsCodeOfConduct: true };
+// The fixture's `notes` has no `access` block, so the anonymous caller may read back what it created.
+const FLAGS = ['--port', '0', '--protect', 'none', '--log-level', 'info', '--forms', FIXTURE_FORMS];
+const NOTE = { title: 'Grace Hopper', body: 'Found the first bug', priority: 2 };
 
 const dirs: string[] = [];
 
@@ -46,14 +47,14 @@ describe.concurrent('data survives a restart', { timeout: 60_000 }, () => {
 
       const first = await startServe(args);
       onTestFinished(() => first.kill());
-      const created = await fetchWithin(`${first.url}/api/v1/forms/event-registration/documents`, {
+      const created = await fetchWithin(`${first.url}/api/v1/forms/notes/documents`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(REGISTRATION),
+        body: JSON.stringify(NOTE),
       });
       expect(created.status).toBe(201);
       const location = created.headers.get('location');
-      expect(location).toMatch(/^\/api\/v1\/forms\/event-registration\/documents\/[0-9a-f-]{36}$/);
+      expect(location).toMatch(/^\/api\/v1\/forms\/notes\/documents\/[0-9a-f-]{36}$/);
       const doc = (await created.json()) as Stored;
       expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
 
@@ -65,7 +66,7 @@ describe.concurrent('data survives a restart', { timeout: 60_000 }, () => {
       expect(again.id).toBe(doc.id);
       expect(again.version).toBe(1);
       expect(again.data).toEqual(doc.data);
-      expect(again.data).toMatchObject(REGISTRATION);
+      expect(again.data).toMatchObject(NOTE);
       expect(await second.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     });
   }

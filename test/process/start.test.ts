@@ -106,8 +106,28 @@ describe('npm start', () => {
     const list = await promisify(execFile)('bash', ['-c', listScript], { cwd: dir, timeout: 20_000 });
     const page = JSON.parse(list.stdout) as { items: { id: string }[] };
     expect(page.items.map((d) => d.id)).toContain(created.id);
-    // Reads need no token under --protect writes: a form without access rules answers anyone.
-    expect((await fetch(`${formgateUrl}/api/v1/forms/event-registration/documents`)).status).toBe(200);
+  });
+
+  test("what /me promises a caller without a token is what the API does: no creates under --protect writes, no one's registration", async () => {
+    const bodies: Record<string, unknown> = {
+      contact: { name: 'Ann', email: 'ann@example.org', message: 'Hello there, team' },
+      'expense-report': { employeeId: 'AB12345', spentOn: '2026-11-20', amount: 1, category: 'travel' },
+      'event-registration': { fullName: 'Ada Lovelace', email: 'ada@example.org', acceptsCodeOfConduct: true },
+    };
+    const me = (await (await fetch(`${formgateUrl}/api/v1/me`)).json()) as { forms: { name: string; may: { create: boolean; read: string } }[] };
+    expect(me.forms.map((f) => f.name).sort()).toEqual(Object.keys(bodies).sort());
+    for (const { name, may } of me.forms) {
+      const res = await fetch(`${formgateUrl}/api/v1/forms/${name}/documents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bodies[name]) });
+      expect([name, may.create], `POST ${name}: ${res.status}`).toEqual([name, res.status === 201]);
+      expect(res.status).toBe(401);
+    }
+    // Reads need no token under --protect writes, but the registrations are for the staff who run the event.
+    const registrations = `${formgateUrl}/api/v1/forms/event-registration/documents`;
+    expect(me.forms.find((f) => f.name === 'event-registration')?.may.read).toBe('none');
+    expect((await fetch(registrations)).status).toBe(403);
+    expect((await fetch(registrations, { headers: { authorization: `Bearer ${await aliceToken()}` } })).status).toBe(200);
+    const form = (await (await fetch(`${formgateUrl}/api/v1/forms/event-registration`)).json()) as Record<string, unknown>;
+    expect(form).not.toHaveProperty('access');
   });
 
   test("one create's trace crosses both services: Formgate's server span, its validation span, the identity service's span", async () => {
