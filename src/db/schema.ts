@@ -9,6 +9,11 @@ export const documents = pgTable(
     form: text('form').notNull(),
     version: integer('version').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    // The data's size as the JSON text a reader receives, kept by PostgreSQL on every write so that a list can
+    // end its page at a byte bound from this column alone, without reading (and detoasting) the data itself.
+    dataBytes: integer('data_bytes')
+      .generatedAlwaysAs(sql`octet_length(data::text)`)
+      .notNull(),
     createdBy: text('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedBy: text('updated_by'),
@@ -52,5 +57,6 @@ export const documentVersions = pgTable(
   (t) => [primaryKey({ columns: [t.documentId, t.version] })],
 );
 
-export type DocumentRow = typeof documents.$inferSelect;
+/** A document as the service sees it; `dataBytes` is the database's own bookkeeping. */
+export type DocumentRow = Omit<typeof documents.$inferSelect, 'dataBytes'>;
 export type VersionRow = typeof documentVersions.$inferSelect;

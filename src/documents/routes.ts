@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pickProblems } from '../http/schemas.ts';
+import { PAGE_MAX_BYTES } from './page-bounds.ts';
 
 /** The contract of the documents API: paths, inputs and responses. Handlers live in handlers.ts. */
 
@@ -34,7 +35,10 @@ export const DocumentSchema = z
 const Page = z
   .object({
     items: z.array(DocumentSchema),
-    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `cursor` for the next page; null on the last page. A page may end before `limit` and still have one.' }),
   })
   .openapi('DocumentPage');
 
@@ -119,6 +123,11 @@ export const listDocuments = createRoute({
   operationId: 'listDocuments',
   tags: ['documents'],
   summary: 'List a form’s documents, newest first, a page at a time',
+  description:
+    `A page holds at most \`limit\` documents and at most ${PAGE_MAX_BYTES / 2 ** 20} MiB of document data (the \`data\` ` +
+    'members as JSON text): it ends early, with a `nextCursor`, when the next document would pass that bound. ' +
+    'Its first document is always on it, however large (one document can be as large as the server’s body limit), ' +
+    'so such a document comes alone on its page. Follow `nextCursor` until it is null to see every document once.',
   request: { params: FormPath, query: ListQuery },
   responses: { 200: json(Page, 'One page.'), ...pickProblems(400, 401, 403, 404, 502, 503) },
 });

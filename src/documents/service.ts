@@ -7,6 +7,7 @@ import { err, ok, type Result } from '../result.ts';
 import { applyPatch, diffData } from './changes.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { newDocumentId } from './ids.ts';
+import { PAGE_MAX_BYTES } from './page-bounds.ts';
 import * as store from './store.ts';
 
 /** The rules of a document's life: who may do what, validation, versions and history. */
@@ -105,16 +106,16 @@ export async function listDocuments(ctx: Context, options: ListOptions): Promise
   const actor = callerId(ctx.caller);
   if (onlyOwn && actor === null) return ok({ items: [], nextCursor: null });
 
-  const rows = await store.listDocuments(ctx.db, {
+  const { rows, more } = await store.listDocuments(ctx.db, {
     form: ctx.form.definition.name,
-    limit: options.limit + 1,
+    limit: options.limit,
+    maxBytes: PAGE_MAX_BYTES,
     deleted: options.deleted,
     ...(before !== undefined ? { before } : {}),
     ...(onlyOwn && actor !== null ? { createdBy: actor } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return ok({ items: page.map((row) => toView(ctx, row)), nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null });
+  const last = rows.at(-1);
+  return ok({ items: rows.map((row) => toView(ctx, row)), nextCursor: more && last ? encodeCursor(last.id) : null });
 }
 
 export function patchDocument(

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, isNull, lt, sql, type Placeholder } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, isNotNull, isNull, lt, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../db/connect.ts';
 import { traced } from '../db/tracing.ts';
 import { documents, documentVersions, type DocumentRow, type FieldChange, type VersionRow } from '../db/schema.ts';
@@ -7,7 +7,10 @@ import { documents, documentVersions, type DocumentRow, type FieldChange, type V
 
 export interface ListQuery {
   form: string;
+  /** At most this many documents on the page. */
   limit: number;
+  /** At most this many bytes of document data (as JSON text) on the page, unless its first document alone is more. */
+  maxBytes: number;
   /** Only documents with a smaller id (older) than this one: the keyset cursor. */
   before?: string;
   /** Only documents created by this caller id. */
@@ -100,19 +103,44 @@ export const lockDocument = traced('SELECT documents', async (tx: Db, form: stri
   return rows[0];
 });
 
-export const listDocuments = traced('SELECT documents', (db: Db, q: ListQuery): Promise<DocumentRow[]> => listQuery(db, q).execute());
+/** A page of documents, and whether more follow it. */
+export interface ListedPage {
+  rows: DocumentRow[];
+  more: boolean;
+}
 
-/** The list query itself, apart from running it, so tests can ask the planner how it would run. */
+export const listDocuments = traced('SELECT documents', async (db: Db, q: ListQuery): Promise<ListedPage> => {
+  const rows = await listQuery(db, q).execute();
+  // Rows come back in page order, the ones past the page's end without their data (see listQuery).
+  const end = rows.findIndex((row) => row.data === null);
+  const page = (end === -1 ? rows : rows.slice(0, end)) as DocumentRow[];
+  return { rows: page, more: page.length < rows.length };
+});
+
+/**
+ * The list query itself, apart from running it, so tests can ask the planner how it would run.
+ *
+ * It reads one document more than the limit, to know whether more follow, and a running sum of the stored
+ * `data_bytes` in id order decides where the page ends: documents past the limit or the byte bound come back
+ * without their data, which PostgreSQL then neither detoasts nor sends, so neither it nor this process holds more
+ * than one page whatever the documents' sizes. The first document is always on the page, however large: the body limit,
+ * not the page bound, is what bounds one document. One statement, one snapshot: the page and its end are cut
+ * from the same rows, so following the cursors skips and repeats nothing.
+ */
 export function listQuery(db: Db, q: ListQuery) {
   const conditions = [eq(documents.form, q.form), q.deleted ? isNotNull(documents.deletedAt) : isNull(documents.deletedAt)];
   if (q.before !== undefined) conditions.push(lt(documents.id, q.before));
   if (q.createdBy !== undefined) conditions.push(eq(documents.createdBy, q.createdBy));
+  const inOrder = sql`order by ${documents.id} desc`;
+  const onPage = sql`row_number() over (${inOrder}) = 1
+    or (row_number() over (${inOrder}) <= ${q.limit} and sum(${documents.dataBytes}) over (${inOrder}) <= ${q.maxBytes})`;
+  const { dataBytes: _, ...columns } = getTableColumns(documents);
   return db
-    .select()
+    .select({ ...columns, data: sql<Record<string, unknown> | null>`case when ${onPage} then ${documents.data} end`.mapWith(documents.data) })
     .from(documents)
     .where(and(...conditions))
     .orderBy(desc(documents.id))
-    .limit(q.limit);
+    .limit(q.limit + 1);
 }
 
 /** Writes a new state of a document and its version entry; the caller holds the row lock. */

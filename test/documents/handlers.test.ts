@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_MAX_BYTES } from '../../src/documents/page-bounds.ts';
 import type { DocumentView as Doc, Page, VersionView as Version } from '../../src/documents/service.ts';
 import { DRIVERS } from '../support/databases.ts';
 import { buildTestApp, expectProblem, jsonInit, UUID, type TestApp } from '../support/app.ts';
@@ -138,6 +139,38 @@ describe.each(DRIVERS)('documents over HTTP on $name', (driver) => {
     expect(sizes.at(-1)).toBeGreaterThanOrEqual(1);
     expect(sizes.at(-1)).toBeLessThanOrEqual(3);
   });
+
+  it('ends a page early at the byte bound, with a cursor; a document larger than the bound comes alone', async () => {
+    // A database of its own: these documents would cut the other tests' one-page lists of `notes`.
+    const big = await buildTestApp(driver, { maxBodyBytes: 2 * PAGE_MAX_BYTES });
+    try {
+      const sizes = [0.35 * PAGE_MAX_BYTES, 0.35 * PAGE_MAX_BYTES, 0.35 * PAGE_MAX_BYTES, 1.02 * PAGE_MAX_BYTES, 10];
+      const ids: string[] = [];
+      for (const [i, size] of sizes.entries()) {
+        const res = await big.app.request(NOTES, jsonInit('POST', { title: `big ${i}`, body: 'x'.repeat(Math.floor(size)) }));
+        ids.push((await json<Doc>(res, 201)).id);
+      }
+      const [a, b, c, huge, small] = ids;
+      const pages: string[][] = [];
+      const bytes: number[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 10; page++) {
+        const res = await big.app.request(`${NOTES}?limit=200${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+        const text = await res.clone().text();
+        const body: Page = await json<Page>(res, 200);
+        pages.push(body.items.map((doc) => doc.id));
+        bytes.push(Buffer.byteLength(text));
+        cursor = body.nextCursor;
+        if (cursor === null) break;
+      }
+      expect(pages).toEqual([[small], [huge], [c, b], [a]]);
+      // The bound counts the documents' data; the rest of a document is a few hundred bytes.
+      expect(bytes[1]).toBeGreaterThan(PAGE_MAX_BYTES);
+      expect(bytes.filter((_, i) => i !== 1).every((n) => n < PAGE_MAX_BYTES)).toBe(true);
+    } finally {
+      await big.close();
+    }
+  }, 120_000);
 
   it('a page that ends exactly at the last document has no next cursor', async () => {
     const total = (await listIds('limit=200')).length;

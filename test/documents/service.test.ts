@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS, type Caller } from '../../src/auth/caller.ts';
 import type { Database } from '../../src/db/connect.ts';
+import { PAGE_MAX_BYTES } from '../../src/documents/page-bounds.ts';
 import * as service from '../../src/documents/service.ts';
 import type { FormRegistry } from '../../src/forms/index.ts';
 import { DRIVERS, openMigratedDatabase } from '../support/databases.ts';
@@ -116,6 +117,28 @@ describe.each(DRIVERS)('document service on $name', (driver) => {
     }
     expect(seen).toEqual([...created].reverse());
   });
+
+  it('ends a page early at the byte bound; a document larger than the bound comes alone; every document once', async () => {
+    const sizer: Caller = { kind: 'user', userId: `sizer-${driver.name}`, groups: [], scopes: [] };
+    // Listed newest first these make four pages: the small one (with the huge one it would pass the bound), the huge
+    // one alone, two of the three others (a third would pass it), the last. Repeated letters compress to almost
+    // nothing in storage: the bound counts the JSON text a reader gets, not the bytes on disk.
+    const sizes = [0.35 * PAGE_MAX_BYTES, 0.35 * PAGE_MAX_BYTES, 0.35 * PAGE_MAX_BYTES, 1.02 * PAGE_MAX_BYTES, 10];
+    const ids: string[] = [];
+    for (const [i, size] of sizes.entries()) {
+      ids.push(value(await service.createDocument(ctx('notes', sizer), { title: `big ${i}`, body: 'x'.repeat(Math.floor(size)) })).id);
+    }
+    const [a, b, c, huge, small] = ids;
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const result = value(await service.listDocuments(ctx('notes', sizer), { limit: 200, mine: true, deleted: false, ...(cursor ? { cursor } : {}) }));
+      pages.push(result.items.map((doc) => doc.id));
+      if (result.nextCursor === null) break;
+      cursor = result.nextCursor;
+    }
+    expect(pages).toEqual([[small], [huge], [c, b], [a]]);
+  }, 120_000);
 
   it('lists deleted documents only when asked', async () => {
     const lister: Caller = { kind: 'user', userId: `lister-${driver.name}`, groups: [], scopes: [] };
