@@ -24,6 +24,9 @@ const HEARTBEAT_MS = 2_000;
 const HEARTBEAT_WATCH_MS = 7_000;
 const ATTEMPTS = 5;
 
+// The tokens of the locks this process holds: a lock with this process's pid is alive only if it is one of them.
+const heldHere = new Set<string>();
+
 export interface Holder extends ProcessIdentity {
   readonly host: string;
   readonly since: string;
@@ -47,7 +50,7 @@ export async function lockDataDir(dir: string): Promise<Result<DataDirLock, Lock
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const placed = await place(path, text, me.token);
     if (!placed.ok) return err({ kind: 'io', path, message: placed.error });
-    if (placed.value) return ok(holding(path, text));
+    if (placed.value) return ok(holding(path, text, me.token));
     const seen = await readFile(path, 'utf8').catch(() => undefined);
     if (seen === undefined) continue; // released in the meantime
     const holder = parseHolder(seen);
@@ -110,8 +113,9 @@ async function judge(holder: Holder, me: Holder): Promise<'alive' | 'dead' | 'el
   } else if (holder.host !== me.host) {
     return 'elsewhere';
   }
-  // Our own pid in the lock is a dead predecessor's (a container's pid 1 after a restart, say).
-  if (holder.pid === me.pid || !pidExists(holder.pid)) return 'dead';
+  // Our own pid on a lock we do not hold is a dead predecessor's (a container's pid 1 after a restart, say).
+  if (holder.pid === me.pid) return heldHere.has(holder.token) ? 'alive' : 'dead';
+  if (!pidExists(holder.pid)) return 'dead';
   const ticks = holder.startTicks === undefined ? undefined : await startTicksOf(holder.pid);
   return ticks !== undefined && ticks !== holder.startTicks ? 'dead' : 'alive';
 }
@@ -130,7 +134,8 @@ async function touchedWithin(path: string, ms: number): Promise<boolean> {
   return false;
 }
 
-function holding(path: string, text: string): DataDirLock {
+function holding(path: string, text: string, token: string): DataDirLock {
+  heldHere.add(token);
   const heartbeat = startHeartbeat(path);
   let released: Promise<void> | undefined;
   return {
@@ -138,6 +143,7 @@ function holding(path: string, text: string): DataDirLock {
     release: () =>
       (released ??= (async () => {
         await heartbeat.terminate();
+        heldHere.delete(token);
         if ((await readFile(path, 'utf8').catch(() => undefined)) === text) await unlink(path).catch(() => {});
       })()),
   };

@@ -18,7 +18,8 @@ export async function openDataDir(dir: string): Promise<Result<DataDirLock, stri
   try {
     await mkdir(dir, { recursive: true, mode: DIR_MODE });
   } catch (e) {
-    return err(`cannot create it: ${(e as Error).message}`);
+    // EEXIST: something that is not a directory is in the way, said just below.
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return err(`cannot create it: ${(e as Error).message}`);
   }
   const info = await stat(dir);
   if (!info.isDirectory()) return err('it is not a directory');
