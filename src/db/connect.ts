@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -9,6 +8,8 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { Config } from '../config.ts';
+import { openDataDir } from './data-dir.ts';
+import { PrivateNodeFS } from './private-fs.ts';
 import { withSafeTransactions } from './safe-transactions.ts';
 import * as schema from './schema.ts';
 
@@ -36,19 +37,34 @@ export async function openDatabase(target: Config['database']): Promise<Database
 }
 
 async function openPglite(dir: string | undefined): Promise<Database> {
-  if (dir !== undefined) await mkdir(dir, { recursive: true });
-  const client = dir === undefined ? new PGlite() : new PGlite(dir);
-  await client.waitReady;
+  // A directory is this process's alone, and private, before PGlite reads a byte of it: see data-dir.ts.
+  const claimed = dir === undefined ? undefined : await openDataDir(dir);
+  if (claimed !== undefined && !claimed.ok) throw new Error(claimed.error);
+  const lock = claimed?.value;
+  let client: PGlite;
+  try {
+    client = dir === undefined ? new PGlite() : new PGlite({ fs: new PrivateNodeFS(dir) });
+    await client.waitReady;
+  } catch (e) {
+    await lock?.release();
+    throw e;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
     driver: 'pglite',
-    // PGlite lives inside this process, so nobody else can be migrating it at the same time.
+    // The directory's lock keeps every other process out, so nobody else can be migrating it at the same time.
     migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder }),
     ping: async () => {
       await client.query('select 1');
     },
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        await lock?.release();
+      }
+    },
   };
 }
 
