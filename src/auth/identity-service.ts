@@ -25,6 +25,7 @@ export interface CallStats {
   /** `--auth-max-calls`. */
   maxCalls: number;
   callsInFlight: number;
+  callsWaiting: number;
   /** Calls not made because every slot stayed taken for `--auth-timeout`. */
   refused: number;
 }
@@ -52,7 +53,7 @@ export function createIdentityService(auth: AuthConfig & { url: string }, option
   const noteRefusal = summarised(REFUSALS_LOGGED_EVERY_MS, (count) =>
     log.warn(
       { refused: count, maxCalls: auth.maxCalls },
-      `identity service calls refused: ${count} since the last report; --auth-max-calls ${auth.maxCalls} were in flight and none ended within ${auth.timeoutMs} ms`,
+      `refused ${count} call(s) to the identity service: all --auth-max-calls ${auth.maxCalls} were in flight and none ended within ${auth.timeoutMs} ms (at most one such line a second)`,
     ),
   );
 
@@ -79,7 +80,7 @@ export function createIdentityService(auth: AuthConfig & { url: string }, option
     protocol: protocol.name,
     validate: (token, context = {}) => traced(protocol.name, () => cache.validate(tokenKey(token), () => ask(token, context.requestId))),
     cacheStats: cache.stats,
-    callStats: () => ({ maxCalls: limit.max, callsInFlight: limit.inFlight, refused }),
+    callStats: () => ({ maxCalls: limit.max, callsInFlight: limit.inFlight, callsWaiting: limit.waiting, refused }),
     clearCache: cache.clear,
   };
 }

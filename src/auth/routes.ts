@@ -54,6 +54,7 @@ const CacheStats = z
     staleServed: z.number().int().openapi({ description: 'Requests let through on an expired identity while the service was failing.' }),
     maxCalls: z.number().int().openapi({ description: '--auth-max-calls: calls to the identity service in flight at once, at most. Cache hits and requests joining a call in flight never wait for one.' }),
     callsInFlight: z.number().int().openapi({ description: 'Calls to the identity service in flight now.' }),
+    callsWaiting: z.number().int().openapi({ description: 'Calls waiting now for one in flight to end, each for at most --auth-timeout.' }),
     refused: z.number().int().openapi({
       description:
         'Calls not made because --auth-max-calls calls were in flight and none ended within --auth-timeout; the requests waiting on each got 503 with Retry-After (or a stale identity, with --auth-stale-if-error). Not counted in failures.',
