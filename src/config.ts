@@ -99,9 +99,9 @@ export const DEFAULT_PGLITE_DIR = './.formgate/data';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_MAX_BODY_BYTES = 1024 * 1024 * 1024;
 /**
- * Calls in flight carry Formgate's load on the identity service, whatever callers send: 32 at 50 ms each
- * is 640 new tokens a second per replica, far beyond what real users bring (each costs a call once per
- * cache TTL), and no more than a small service handles side by side.
+ * The calls in flight are what Formgate puts on the identity service at once, whatever callers send. 32 at
+ * 50 ms a call is 640 new tokens a second per replica, where a real user costs one call per cache TTL
+ * (60–300 s), and 32 connections is a load a small identity service (a few cores) serves without queueing.
  */
 export const DEFAULT_AUTH_MAX_CALLS = 32;
 
