@@ -47,6 +47,8 @@ export interface AuthConfig {
   /** Checked by `/health`; `null` = not checked (`none`, or no auth-url). */
   readonly healthUrl: string | null;
   readonly timeoutMs: number;
+  /** Calls to the identity service in flight at once; more wait up to `timeoutMs` for a slot, then get 503. */
+  readonly maxCalls: number;
   readonly cache: AuthCacheConfig;
   readonly clientId?: string;
   readonly clientSecret?: string;
@@ -96,6 +98,12 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PGLITE_DIR = './.formgate/data';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_MAX_BODY_BYTES = 1024 * 1024 * 1024;
+/**
+ * The calls in flight are what Formgate puts on the identity service at once, whatever callers send. 32 at
+ * 50 ms a call is 640 new tokens a second per replica, where a real user costs one call per cache TTL
+ * (60–300 s), and 32 connections is a load a small identity service (a few cores) serves without queueing.
+ */
+export const DEFAULT_AUTH_MAX_CALLS = 32;
 
 const G_SERVER = 'Server:';
 const G_PROTECT = 'Protection:';
@@ -180,6 +188,14 @@ export const SERVE_OPTIONS = {
     describe: 'timeout of each identity service call, in milliseconds' + envHint('auth-timeout'),
     type: 'string',
     defaultDescription: '2000',
+    group: G_AUTH,
+  },
+  'auth-max-calls': {
+    describe:
+      'identity service calls in flight at once; a call beyond them waits up to --auth-timeout for a slot, then its request gets 503' +
+      envHint('auth-max-calls'),
+    type: 'string',
+    defaultDescription: String(DEFAULT_AUTH_MAX_CALLS),
     group: G_AUTH,
   },
   'auth-client-id': {
@@ -517,6 +533,7 @@ function authSettings(r: Reader): AuthConfig {
   else if (healthRaw.value.toLowerCase() === 'none') healthUrl = null;
   else healthUrl = httpUrl('auth-health-url', healthRaw, ', or none to skip the check');
   const timeoutMs = integer(r, 'auth-timeout', 2000, 1, 600_000, ' (milliseconds)');
+  const maxCalls = integer(r, 'auth-max-calls', DEFAULT_AUTH_MAX_CALLS, 1, 100_000);
   const clientId = r.scalar('auth-client-id');
   if (clientId?.value === '') invalid('auth-client-id', 'a non-empty client id', clientId);
   const clientSecret = r.scalar('auth-client-secret', { trim: false });
@@ -559,6 +576,7 @@ function authSettings(r: Reader): AuthConfig {
     protocol,
     healthUrl,
     timeoutMs,
+    maxCalls,
     cache,
     ...(clientId === undefined ? {} : { clientId: clientId.value }),
     ...(clientSecret === undefined ? {} : { clientSecret: clientSecret.value }),

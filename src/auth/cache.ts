@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import type { AuthCacheConfig } from '../config.ts';
-import type { Identity, Verdict } from './identity.ts';
+import type { Verdict } from './identity.ts';
+import { twoShelves, type Entry } from './shelves.ts';
 import { cacheTtl, type CacheTtl } from './ttl.ts';
 
 /**
@@ -13,8 +13,8 @@ import { cacheTtl, type CacheTtl } from './ttl.ts';
  * - concurrent misses for one key share one call (single flight);
  * - `size: 0` turns all of it off: every request asks the service.
  *
- * Rejections are kept apart from identities, in a tenth of the room, so a stream of made-up tokens can only
- * push out other rejections, never the identities of people using Formgate.
+ * Where entries are kept, and how much of the room one user or a stream of made-up tokens may take, is
+ * `shelves.ts`'s job.
  */
 
 export type ValidationSource = 'hit' | 'miss' | 'coalesced' | 'stale' | 'uncached';
@@ -49,10 +49,6 @@ export interface IdentityCache {
 /** The freshness of an answer served from the cache: it is not to be cached again. */
 const ALREADY_KEPT = { noStore: true } as const;
 
-type Entry =
-  | { kind: 'valid'; identity: Identity; freshUntil: number; staleUntil: number }
-  | { kind: 'rejected'; status: number; freshUntil: number };
-
 export interface CacheOptions extends AuthCacheConfig {
   /** Milliseconds since the epoch; tests move it. */
   readonly now?: () => number;
@@ -63,7 +59,8 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
   const counters = { hits: 0, misses: 0, coalesced: 0, rejections: 0, failures: 0, staleServed: 0 };
   const count = (verdict: Verdict) => {
     if (verdict.kind === 'rejected') counters.rejections++;
-    if (verdict.kind === 'failed') counters.failures++;
+    // A refused call was never made: it is counted where calls are limited, not as the service's failure.
+    if (verdict.kind === 'failed' && verdict.failure.kind !== 'refused') counters.failures++;
   };
 
   if (options.size === 0) {
@@ -149,28 +146,6 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
       inFlight.clear();
       generation++;
       return dropped;
-    },
-  };
-}
-
-/** Identities and rejections on separate LRU shelves, read and written as one. */
-function twoShelves(size: number, now: () => number) {
-  const options = { perf: { now }, ttlResolution: 0 };
-  const identities = new LRUCache<string, Entry>({ max: size, ...options });
-  const rejections = new LRUCache<string, Entry>({ max: Math.max(1, Math.ceil(size / 10)), ...options });
-  const shelves = [identities, rejections];
-  return {
-    get: (key: string): Entry | undefined => identities.get(key) ?? rejections.get(key),
-    set(key: string, entry: Entry, ttl: number) {
-      const [shelf, other] = entry.kind === 'valid' ? [identities, rejections] : [rejections, identities];
-      other.delete(key);
-      shelf.set(key, entry, { ttl });
-    },
-    delete: (key: string) => shelves.forEach((shelf) => shelf.delete(key)),
-    purgeStale: () => shelves.forEach((shelf) => shelf.purgeStale()),
-    clear: () => shelves.forEach((shelf) => shelf.clear()),
-    get size() {
-      return identities.size + rejections.size;
     },
   };
 }

@@ -44,7 +44,7 @@ export function adminRoutes(identityService: IdentityService | undefined) {
     if (identityService === undefined) throw new ProblemError(403, 'The admin API needs an identity service: start Formgate with --auth-url.');
     return identityService;
   };
-  app.openapi(routes.getAuthCache, (c) => c.json({ protocol: service().protocol, ...service().cacheStats() }, 200));
+  app.openapi(routes.getAuthCache, (c) => c.json({ protocol: service().protocol, ...service().cacheStats(), ...service().callStats() }, 200));
   app.openapi(routes.clearAuthCache, (c) => c.json({ cleared: service().clearCache() }, 200));
   return app;
 }

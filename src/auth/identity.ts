@@ -47,7 +47,18 @@ export interface ContractViolation {
   readonly answer?: AnswerShape;
 }
 
-export type ServiceFailure = ServiceUnavailable | ContractViolation;
+/**
+ * Formgate did not call the identity service: `--auth-max-calls` calls were in flight and none ended in
+ * time. Like `unavailable`, the token may be fine (503, never 401); unlike it, the service was not asked.
+ */
+export interface CallRefused {
+  readonly kind: 'refused';
+  /** For people, as `unavailable`'s. */
+  readonly reason: string;
+  readonly retryAfterS?: number;
+}
+
+export type ServiceFailure = ServiceUnavailable | CallRefused | ContractViolation;
 
 export type Verdict =
   | { readonly kind: 'valid'; readonly identity: Identity; readonly freshness: Freshness }

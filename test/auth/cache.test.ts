@@ -481,7 +481,8 @@ describe('the bound on entries', () => {
   });
 
   it('keeps rejections apart, in a tenth of the room, so made-up tokens cannot push identities out', async () => {
-    const server = await serve((call) => (call.token?.startsWith('made-up-') ? { status: 401 } : alice({ ttl: 60 })));
+    // Twenty people, each their own user id (one user's tokens beyond 16 would push out that user's own).
+    const server = await serve((call) => (call.token?.startsWith('made-up-') ? { status: 401 } : alice({ userId: call.token?.split('-')[0], ttl: 60 })));
     const h = harness(server, { cache: { size: 20 } });
     const people = Array.from({ length: 20 }, (_, i) => newToken(`person${i}`));
     for (const token of people) await h.validate(token);

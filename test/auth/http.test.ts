@@ -428,9 +428,11 @@ describe('the admin API over the identity cache', () => {
     expect((await expectProblem(await send(t, ADMIN, { token: ALICE }), 403, ADMIN)).detail).toMatch(/"admin"/);
     await expectProblem(await send(t, ADMIN, { method: 'DELETE', token: ALICE }), 403, ADMIN);
 
+    // The call limit's figures, with --auth-max-calls at the test default and nothing refused.
+    const NO_REFUSALS = { maxCalls: 32, callsInFlight: 0, callsWaiting: 0, refused: 0 };
     // ALICE (miss, then a hit on the DELETE), ROOT (miss).
     const first = await json<CacheStats>(await send(t, ADMIN, { token: ROOT }), 200);
-    expect(first).toEqual({ protocol: 'formgate', enabled: true, capacity: 100, size: 2, hits: 1, misses: 2, coalesced: 0, rejections: 0, failures: 0, staleServed: 0 });
+    expect(first).toEqual({ protocol: 'formgate', enabled: true, capacity: 100, size: 2, hits: 1, misses: 2, coalesced: 0, rejections: 0, failures: 0, staleServed: 0, ...NO_REFUSALS });
 
     await json<Me>(await send(t, ME, { token: ALICE }), 200); // hit
     await expectProblem(await send(t, ME, { token: BAD }), 401, ME); // miss, rejection kept
@@ -442,7 +444,7 @@ describe('the admin API over the identity cache', () => {
     expect(callsFor(PATIENT)).toBe(patientCalls + 1);
 
     const second = await json<CacheStats>(await send(t, ADMIN, { token: ROOT }), 200); // hit
-    expect(second).toEqual({ protocol: 'formgate', enabled: true, capacity: 100, size: 4, hits: 4, misses: 5, coalesced: 4, rejections: 1, failures: 1, staleServed: 0 });
+    expect(second).toEqual({ protocol: 'formgate', enabled: true, capacity: 100, size: 4, hits: 4, misses: 5, coalesced: 4, rejections: 1, failures: 1, staleServed: 0, ...NO_REFUSALS });
 
     const rootCalls = callsFor(ROOT);
     const cleared = await json<{ cleared: number }>(await send(t, ADMIN, { method: 'DELETE', token: ROOT }), 200); // hit

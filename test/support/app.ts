@@ -53,6 +53,7 @@ export function authConfig(url: string | undefined, overrides: Partial<AuthConfi
     protocol: 'formgate',
     healthUrl: null,
     timeoutMs: 2000,
+    maxCalls: 32,
     cache: { size: 100, maxTtlS: 300, defaultTtlS: 60, negativeTtlS: 5, staleIfErrorS: 0 },
     groupsClaim: 'groups',
     ...overrides,

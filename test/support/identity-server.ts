@@ -39,6 +39,10 @@ export interface IdentityServer {
   readonly healthCalls: RecordedCall[];
   /** TCP connections accepted so far. */
   connections(): number;
+  /** Validation calls being answered now (from arrival until the answer is sent or the connection drops). */
+  inFlight(): number;
+  /** The most validation calls it was answering at once. */
+  maxInFlight(): number;
   answer(script: Script): void;
   answerHealth(script: Script): void;
   close(): Promise<void>;
@@ -51,6 +55,8 @@ export async function startIdentityServer(initial: Script = { status: 200, body:
   const healthCalls: RecordedCall[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let connections = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -61,6 +67,10 @@ export async function startIdentityServer(initial: Script = { status: 200, body:
       const call: RecordedCall = { method: req.method ?? 'GET', path, headers: req.headers, body, token: tokenOf(req.headers, body) };
       const isHealth = path === '/healthz';
       (isHealth ? healthCalls : calls).push(call);
+      if (!isHealth) {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        res.once('close', () => inFlight--);
+      }
       const chosen = isHealth ? healthScript : script;
       const answer = typeof chosen === 'function' ? chosen(call) : chosen;
       const send = () => {
@@ -93,6 +103,8 @@ export async function startIdentityServer(initial: Script = { status: 200, body:
     calls,
     healthCalls,
     connections: () => connections,
+    inFlight: () => inFlight,
+    maxInFlight: () => maxInFlight,
     answer: (s) => void (script = s),
     answerHealth: (s) => void (healthScript = s),
     close: () =>
