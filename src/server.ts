@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
 import { limitConnections, serverOptions } from './http/connections.ts';
+import { warnIfDescriptorsShort } from './http/descriptors.ts';
 import { problemBody, problemResponse } from './http/problem.ts';
 import type { Telemetry } from './telemetry.ts';
 
@@ -39,6 +40,7 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
   const database = await openMigrated(config, logger);
   const identityService = identityServiceFor(config.auth, { logger });
   const app = createApp({ config, database, forms: forms.value, logger, ...(identityService ? { identityService } : {}) });
+  await warnIfDescriptorsShort(config.maxConnections, logger);
   const server = await listen(app.fetch, config, logger).catch(async (e: unknown) => {
     await database.close();
     throw e;
