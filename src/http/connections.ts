@@ -10,7 +10,7 @@ import { problemBody, PROBLEM_CONTENT_TYPE } from './problem.ts';
  */
 
 /** Headers are a few KB at most; a client that cannot send them in 10 s is not going to. */
-export const HEADERS_TIMEOUT_MS = 10_000;
+const HEADERS_TIMEOUT_MS = 10_000;
 
 /** Seconds a refused client is asked to wait: slots free up as soon as any connection closes. */
 const RETRY_AFTER_S = 1;

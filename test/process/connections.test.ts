@@ -80,7 +80,7 @@ async function trickle(socket: Socket, text: string): Promise<void> {
 
 const statusLine = (text: string) => text.split('\r\n', 1)[0];
 
-describe.concurrent('connection timeouts and limit', { timeout: 60_000 }, () => {
+describe('connection timeouts and limit', { timeout: 60_000 }, () => {
   it('cuts a client that trickles its headers or its body (FORMGATE_REQUEST_TIMEOUT)', async ({ expect, onTestFinished }) => {
     const server = await startServe(OPEN, { env: { FORMGATE_REQUEST_TIMEOUT: '1500' } });
     onTestFinished(() => server.kill());
