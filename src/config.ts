@@ -65,6 +65,10 @@ export interface Config {
   readonly adminGroup: string;
   readonly logLevel: LogLevel;
   readonly maxBodyBytes: number;
+  /** Connections served at once; a few beyond it are answered 503, the rest closed at once. */
+  readonly maxConnections: number;
+  /** The longest a client may take to send one request, headers and body. */
+  readonly requestTimeoutMs: number;
 }
 
 export interface ConfigError {
@@ -104,6 +108,8 @@ export const MAX_MAX_BODY_BYTES = 1024 * 1024 * 1024;
  * (60–300 s), and 32 connections is a load a small identity service (a few cores) serves without queueing.
  */
 export const DEFAULT_AUTH_MAX_CALLS = 32;
+export const DEFAULT_MAX_CONNECTIONS = 1000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 const G_SERVER = 'Server:';
 const G_PROTECT = 'Protection:';
@@ -144,6 +150,20 @@ export const SERVE_OPTIONS = {
     describe: 'largest request body: bytes or a size such as 512k, 2MiB (up to 1 GiB)' + envHint('max-body'),
     type: 'string',
     defaultDescription: '1MiB',
+    group: G_SERVER,
+  },
+  'max-connections': {
+    describe: 'connections served at once; a client beyond them gets 503 with Retry-After' + envHint('max-connections'),
+    type: 'string',
+    defaultDescription: String(DEFAULT_MAX_CONNECTIONS),
+    group: G_SERVER,
+  },
+  'request-timeout': {
+    describe:
+      'the longest a client may take to send a request (its headers within at most 10 s of it), in milliseconds' +
+      envHint('request-timeout'),
+    type: 'string',
+    defaultDescription: String(DEFAULT_REQUEST_TIMEOUT_MS),
     group: G_SERVER,
   },
   'log-level': {
@@ -502,6 +522,8 @@ function build(input: ConfigInput): Config {
   const db = database(r);
   const formsPath = nonEmpty(r, 'forms', input.defaultFormsPath, 'the path of a form definitions file');
   const maxBodyBytes = maxBody(r);
+  const maxConnections = integer(r, 'max-connections', DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+  const requestTimeoutMs = integer(r, 'request-timeout', DEFAULT_REQUEST_TIMEOUT_MS, 100, 3_600_000, ' (milliseconds)');
   const logLevel = choice(r, 'log-level', LOG_LEVELS, 'info');
   const { protect: prot, source: protectSource } = protect(r);
   const adminGroup = nonEmpty(r, 'admin-group', 'admin', 'a group name');
@@ -519,7 +541,7 @@ function build(input: ConfigInput): Config {
         `or use --protect none (FORMGATE_PROTECT=none) to open every domain`,
     );
   }
-  return { port, host, database: db, formsPath, protect: prot, auth, adminGroup, logLevel, maxBodyBytes };
+  return { port, host, database: db, formsPath, protect: prot, auth, adminGroup, logLevel, maxBodyBytes, maxConnections, requestTimeoutMs };
 }
 
 /** The identity-service flags, shared by `serve` and `check-auth`, with the rules among them. */

@@ -8,6 +8,8 @@ import { protectionTable } from './auth/protection.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
+import { limitConnections, serverOptions } from './http/connections.ts';
+import { warnIfDescriptorsShort } from './http/descriptors.ts';
 import { problemBody, problemResponse } from './http/problem.ts';
 import type { Telemetry } from './telemetry.ts';
 
@@ -38,7 +40,8 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
   const database = await openMigrated(config, logger);
   const identityService = identityServiceFor(config.auth, { logger });
   const app = createApp({ config, database, forms: forms.value, logger, ...(identityService ? { identityService } : {}) });
-  const server = await listen(app.fetch, config).catch(async (e: unknown) => {
+  await warnIfDescriptorsShort(config.maxConnections, logger);
+  const server = await listen(app.fetch, config, logger).catch(async (e: unknown) => {
     await database.close();
     throw e;
   });
@@ -103,9 +106,11 @@ export function redactUrl(url: string): string {
   }
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
+function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config, logger: Logger): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(getRequestListener(fetch, { hostname: config.host, errorHandler: unreadableRequest }));
+    const server = createServer(serverOptions(config));
+    const app = getRequestListener(fetch, { hostname: config.host, errorHandler: unreadableRequest });
+    server.on('request', limitConnections(server, config, app, logger));
     server.once('error', (e) => reject(new StartupError(`cannot listen on ${config.host}:${config.port}: ${e.message}`, 1)));
     server.listen(config.port, config.host, () => resolve(server));
   });

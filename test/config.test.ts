@@ -60,6 +60,8 @@ describe('defaults', () => {
       adminGroup: 'admin',
       logLevel: 'info',
       maxBodyBytes: 1048576,
+      maxConnections: 1000,
+      requestTimeoutMs: 30000,
     } satisfies Config);
   });
 
@@ -113,6 +115,8 @@ const SAMPLES: Record<FlagName, Sample> = {
   },
   forms: { a: 'a.yaml', b: '/etc/b.yaml', get: (c) => c.formsPath, aIs: 'a.yaml', bIs: '/etc/b.yaml' },
   'max-body': { a: '2m', b: '512k', get: (c) => c.maxBodyBytes, aIs: 2 * 1024 * 1024, bIs: 512 * 1024 },
+  'max-connections': { a: '5', b: '20000', get: (c) => c.maxConnections, aIs: 5, bIs: 20000 },
+  'request-timeout': { a: '100', b: '120000', get: (c) => c.requestTimeoutMs, aIs: 100, bIs: 120000 },
   'log-level': { a: 'debug', b: 'silent', get: (c) => c.logLevel, aIs: 'debug', bIs: 'silent' },
   protect: {
     a: ['writes'],
@@ -391,8 +395,22 @@ describe('--max-body', () => {
   });
 });
 
+describe('--max-connections and --request-timeout', () => {
+  it('say their range in one line', () => {
+    expect(bad({ protect: 'none', 'max-connections': '0' }).message).toBe(
+      '--max-connections: expected an integer from 1 to 1000000, got "0" (flag --max-connections or FORMGATE_MAX_CONNECTIONS)',
+    );
+    expect(bad({ protect: 'none' }, { FORMGATE_REQUEST_TIMEOUT: '30s' }).message).toBe(
+      '--request-timeout: expected an integer from 100 to 3600000 (milliseconds), got "30s" from FORMGATE_REQUEST_TIMEOUT ' +
+        '(flag --request-timeout or FORMGATE_REQUEST_TIMEOUT)',
+    );
+  });
+});
+
 const NUMERIC: FlagName[] = [
   'port',
+  'max-connections',
+  'request-timeout',
   'auth-timeout',
   'auth-max-calls',
   'auth-cache-size',
@@ -414,6 +432,11 @@ const INVALID: [Flags, Env, string][] = [
   [{ 'auth-max-calls': '0' }, {}, 'auth-max-calls'],
   [{ 'auth-max-calls': '100001' }, {}, 'auth-max-calls'],
   [{ 'auth-cache-size': '99999999999999999999' }, {}, 'auth-cache-size'],
+  [{ 'max-connections': '0' }, {}, 'max-connections'],
+  [{ 'max-connections': '1000001' }, {}, 'max-connections'],
+  [{ 'request-timeout': '99' }, {}, 'request-timeout'],
+  [{ 'request-timeout': '3600001' }, {}, 'request-timeout'],
+  [{}, { FORMGATE_REQUEST_TIMEOUT: '0' }, 'request-timeout'],
   [{ host: '' }, {}, 'host'],
   [{ host: 'a b' }, {}, 'host'],
   [{ forms: '' }, {}, 'forms'],
@@ -522,13 +545,15 @@ describe('SERVE_OPTIONS', () => {
 
     const flags = parse([
       '--port', '0', '--auth-url', AUTH, '--protect', 'writes', '--protect', 'forms=none',
-      '--max-body', '2MiB', '--auth-cache-size', '0',
+      '--max-body', '2MiB', '--auth-cache-size', '0', '--max-connections', '50', '--request-timeout', '5000',
     ]);
     const c = good(flags, { FORMGATE_PORT: '9999', FORMGATE_LOG_LEVEL: 'warn' });
     expect(c.port).toBe(0);
     expect(c.protect).toEqual({ forms: 'none', documents: 'writes' });
     expect(c.maxBodyBytes).toBe(2 * 1024 * 1024);
     expect(c.auth.cache.size).toBe(0);
+    expect(c.maxConnections).toBe(50);
+    expect(c.requestTimeoutMs).toBe(5000);
     expect(c.logLevel).toBe('warn');
 
     const e = bad(parse(['--port', 'abc', '--protect', 'none']));
