@@ -58,6 +58,12 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 export function limitConnections(server: Server, settings: ConnectionSettings, listener: Listener, logger: Logger): Listener {
   const { maxConnections } = settings;
   server.maxConnections = maxConnections + refusalRoom(maxConnections);
+  // The headers and request timeouts end once a request has arrived; a client that then stops reading its
+  // answer would hold its slot for ever, and enough of them would fill the cap. A socket on which nothing
+  // moves, in either direction, for the request timeout is destroyed (Node does that for a server with no
+  // 'timeout' listener). Formgate's own waits stay well inside it: the identity service twice
+  // --auth-timeout, a database connection 10 s.
+  server.setTimeout(settings.requestTimeoutMs);
   const refused = new WeakSet<Socket>();
   let served = 0;
 

@@ -103,6 +103,29 @@ describe('connection timeouts and limit', { timeout: 60_000 }, () => {
     expect((await fetchWithin(`${server.url}/health/live`)).status).toBe(200);
   });
 
+  it('cuts a client that stops reading its answers (FORMGATE_REQUEST_TIMEOUT)', async ({ expect, onTestFinished }) => {
+    const server = await startServe(OPEN, { env: { FORMGATE_REQUEST_TIMEOUT: '1500' } });
+    onTestFinished(() => server.kill());
+    const port = Number(new URL(server.url).port);
+
+    // 300 pipelined requests for the OpenAPI document (about 50 KB each, 15 MB in all, more than the
+    // socket buffers hold), and nothing read: the server's writes stall, and nothing moves on the socket.
+    const slow = await client(port);
+    slow.socket.pause();
+    const requests = 300;
+    slow.socket.write('GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(requests));
+    await delay(4_000);
+
+    // Read what was sent before the cut: far fewer answers than asked for, then the close.
+    slow.socket.resume();
+    const got = await slow.closed();
+    const answers = got.split('HTTP/1.1 200 OK').length - 1;
+    expect(answers).toBeGreaterThan(0);
+    expect(answers).toBeLessThan(requests);
+
+    expect((await fetchWithin(`${server.url}/health/live`)).status).toBe(200);
+  });
+
   it('answers 503 to a client beyond --max-connections, closes those beyond its room at once, and serves again once connections close', async ({ expect, onTestFinished }) => {
     const server = await startServe([...OPEN, '--max-connections', '5']);
     onTestFinished(() => server.kill());
