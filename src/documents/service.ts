@@ -2,7 +2,7 @@ import { callerId, type Caller } from '../auth/caller.ts';
 import type { Db } from '../db/connect.ts';
 import type { DocumentRow, FieldChange, VersionAction, VersionRow } from '../db/schema.ts';
 import type { CompiledForm, FieldError } from '../forms/index.ts';
-import { canActOn, canCreate, isJsonObject, jsonPointer, permissionsFor, readScope } from '../forms/index.ts';
+import { canActOn, canCreate, isJsonObject, jsonPointer, MAX_FIELD_ERRORS, permissionsFor, readScope } from '../forms/index.ts';
 import { err, ok, type Result } from '../result.ts';
 import { applyPatch, diffData } from './changes.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -249,12 +249,13 @@ function conflict(what: string): DocumentError {
   return { kind: 'conflict', detail: `The document ${what}.` };
 }
 
-// A body with thousands of unknown keys must not earn a response many times its size.
-const MAX_REPORTED_ERRORS = 100;
-
 function invalid(errors: FieldError[]): DocumentError {
+  // A body with thousands of unknown keys must not earn a response many times its size. Validation
+  // stops one problem past the cap, so how many there are in all is not known.
+  const shown = errors.slice(0, MAX_FIELD_ERRORS);
+  if (errors.length > shown.length) {
+    return { kind: 'invalid', detail: `The document has more than ${MAX_FIELD_ERRORS} problems; the first ${MAX_FIELD_ERRORS} are listed.`, errors: shown };
+  }
   const fields = new Set(errors.map((e) => e.path)).size;
-  const shown = errors.slice(0, MAX_REPORTED_ERRORS);
-  const cut = errors.length > shown.length ? ` The first ${shown.length} of ${errors.length} problems are listed.` : '';
-  return { kind: 'invalid', detail: `The document has ${fields} invalid field${fields === 1 ? '' : 's'}.${cut}`, errors: shown };
+  return { kind: 'invalid', detail: `The document has ${fields} invalid field${fields === 1 ? '' : 's'}.`, errors: shown };
 }
