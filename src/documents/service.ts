@@ -2,7 +2,7 @@ import { callerId, type Caller } from '../auth/caller.ts';
 import type { Db } from '../db/connect.ts';
 import type { DocumentRow, FieldChange, VersionAction, VersionRow } from '../db/schema.ts';
 import type { CompiledForm, FieldError } from '../forms/index.ts';
-import { canActOn, canCreate, isJsonObject, jsonPointer, MAX_FIELD_ERRORS, permissionsFor, readScope } from '../forms/index.ts';
+import { canActOn, canCreate, isJsonObject, jsonPointer, MAX_FIELD_ERRORS, permissionsFor, readScope, unknownFields } from '../forms/index.ts';
 import { err, ok, type Result } from '../result.ts';
 import { applyPatch, diffData } from './changes.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -126,8 +126,10 @@ export function patchDocument(
   return change(ctx, id, 'update', precondition, (row) => {
     if (row.deletedAt !== null) return err(conflict('is deleted; restore it before changing it'));
     if (!isJsonObject(patch)) return err(invalid([{ path: '', message: 'must be a JSON object' }]));
-    // Clearing a field the form does not have is a typo worth reporting, not a no-op.
-    const strays = Object.keys(patch).filter((field) => patch[field] === null && !Object.hasOwn(ctx.form.definition.fields, field));
+    // Clearing a field the form does not have is a typo worth reporting, not a no-op. Past the cap the
+    // list is cut anyway, so a patch of a hundred thousand unknown keys is not merged into the document.
+    const unknown = unknownFields(patch, ctx.form.definition, MAX_FIELD_ERRORS + 1);
+    const strays = unknown.length > MAX_FIELD_ERRORS ? unknown : unknown.filter((field) => patch[field] === null);
     if (strays.length > 0) return err(invalid(strays.map((field) => ({ path: jsonPointer([field]), message: 'unknown field' }))));
     const valid = ctx.form.validate(applyPatch(row.data, patch));
     if (!valid.ok) return err(invalid(valid.error));

@@ -54,10 +54,8 @@ export function compileForm(definition: FormDefinition): CompiledForm {
         if (!result.success) errors.push(...toFieldErrors(name, result.error.issues));
         else if (result.data !== undefined) value[name] = result.data;
       }
-      for (const key of Object.keys(data)) {
-        if (errors.length > MAX_FIELD_ERRORS) break;
-        if (!Object.hasOwn(definition.fields, key)) errors.push({ path: jsonPointer([key]), message: 'unknown field' });
-      }
+      const room = MAX_FIELD_ERRORS + 1 - errors.length;
+      if (room > 0) errors.push(...unknownFields(data, definition, room).map((key) => ({ path: jsonPointer([key]), message: 'unknown field' })));
       return errors.length > 0 ? err(errors.slice(0, MAX_FIELD_ERRORS + 1)) : ok(value);
     },
   });
@@ -71,6 +69,17 @@ function withPresence(field: FieldDefinition): z.ZodType {
     return value.default(() => structuredClone(fallback));
   }
   return field.required ? value : value.optional();
+}
+
+/** The first `limit` keys of `data` that are not fields of the form, in the body's order. */
+export function unknownFields(data: Record<string, unknown>, definition: FormDefinition, limit: number): string[] {
+  const found: string[] = [];
+  // Object.keys is the one walk over the whole body; what is done per key stops at the limit.
+  for (const key of Object.keys(data)) {
+    if (found.length >= limit) break;
+    if (!Object.hasOwn(definition.fields, key)) found.push(key);
+  }
+  return found;
 }
 
 export function isJsonObject(data: unknown): data is Record<string, unknown> {
