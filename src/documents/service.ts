@@ -2,7 +2,7 @@ import { callerId, type Caller } from '../auth/caller.ts';
 import type { Db } from '../db/connect.ts';
 import type { DocumentRow, FieldChange, VersionAction, VersionRow } from '../db/schema.ts';
 import type { CompiledForm, FieldError } from '../forms/index.ts';
-import { abilitiesFor, isJsonObject, jsonPointer, reaches } from '../forms/index.ts';
+import { abilitiesFor, isJsonObject, jsonPointer, MAX_FIELD_ERRORS, reaches, unknownFields } from '../forms/index.ts';
 import { err, ok, type Result } from '../result.ts';
 import { applyPatch, diffData } from './changes.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -127,8 +127,10 @@ export function patchDocument(
   return change(ctx, id, 'update', precondition, (row) => {
     if (row.deletedAt !== null) return err(conflict('is deleted; restore it before changing it'));
     if (!isJsonObject(patch)) return err(invalid([{ path: '', message: 'must be a JSON object' }]));
-    // Clearing a field the form does not have is a typo worth reporting, not a no-op.
-    const strays = Object.keys(patch).filter((field) => patch[field] === null && !Object.hasOwn(ctx.form.definition.fields, field));
+    // Clearing a field the form does not have is a typo worth reporting, not a no-op. Past the cap the
+    // list is cut anyway, so a patch of a hundred thousand unknown keys is not merged into the document.
+    const unknown = unknownFields(patch, ctx.form.definition, MAX_FIELD_ERRORS + 1);
+    const strays = unknown.length > MAX_FIELD_ERRORS ? unknown : unknown.filter((field) => patch[field] === null);
     if (strays.length > 0) return err(invalid(strays.map((field) => ({ path: jsonPointer([field]), message: 'unknown field' }))));
     const valid = ctx.form.validate(applyPatch(row.data, patch));
     if (!valid.ok) return err(invalid(valid.error));
@@ -249,12 +251,13 @@ function conflict(what: string): DocumentError {
   return { kind: 'conflict', detail: `The document ${what}.` };
 }
 
-// A body with thousands of unknown keys must not earn a response many times its size.
-const MAX_REPORTED_ERRORS = 100;
-
 function invalid(errors: FieldError[]): DocumentError {
+  // A body with thousands of unknown keys must not earn a response many times its size. Validation
+  // stops one problem past the cap, so how many there are in all is not known.
+  const shown = errors.slice(0, MAX_FIELD_ERRORS);
+  if (errors.length > shown.length) {
+    return { kind: 'invalid', detail: `The document has more than ${MAX_FIELD_ERRORS} problems; the first ${MAX_FIELD_ERRORS} are listed.`, errors: shown };
+  }
   const fields = new Set(errors.map((e) => e.path)).size;
-  const shown = errors.slice(0, MAX_REPORTED_ERRORS);
-  const cut = errors.length > shown.length ? ` The first ${shown.length} of ${errors.length} problems are listed.` : '';
-  return { kind: 'invalid', detail: `The document has ${fields} invalid field${fields === 1 ? '' : 's'}.${cut}`, errors: shown };
+  return { kind: 'invalid', detail: `The document has ${fields} invalid field${fields === 1 ? '' : 's'}.`, errors: shown };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { checkField } from './field-checks.ts';
+import { patternProblem } from './pattern.ts';
 import { ANONYMOUS_GROUP, PERMISSIONS, isPermission, type Permission } from './permissions.ts';
 
 export const FIELD_TYPES = [
@@ -30,22 +31,14 @@ const count = z.int().min(0, { error: 'must not be negative' });
 const isoDate = z.iso.date();
 const isoDatetime = z.iso.datetime({ offset: true });
 
-/** ECMAScript source, compiled with the `u` flag: the flavour JSON Schema validators such as Ajv use for `pattern`. */
+/**
+ * ECMAScript source with the `u` flag (the flavour JSON Schema validators such as Ajv use for `pattern`),
+ * limited to what the linear-time matcher can run: no backreferences or lookaround.
+ */
 const regexSource = z.string().superRefine((source, ctx) => {
-  const problem = regexProblem(source);
-  if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${problem}` });
+  const problem = patternProblem(source);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
-
-export function regexProblem(source: string): string | undefined {
-  try {
-    new RegExp(source, 'u');
-    return undefined;
-  } catch (e) {
-    // V8 says "Invalid regular expression: /src/u: reason"; the source is already in the path's value.
-    const text = e instanceof Error ? e.message : String(e);
-    return text.slice(text.lastIndexOf(': ') + 2) || text;
-  }
-}
 
 const options = z
   .array(z.string().min(1, { error: 'must not be empty' }))

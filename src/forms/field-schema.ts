@@ -4,13 +4,17 @@
  */
 import { z } from 'zod';
 import type { FieldDefinition } from './definition.ts';
+import { compilePattern } from './pattern.ts';
 
 export const MESSAGES = {
   required: 'is required',
   text: 'must be text',
   email: 'must be a valid email address',
+  emailLocalPart: 'must be a valid email address: at most 64 characters before the @',
   url: 'must be a valid http or https URL',
+  urlCredentials: 'must not contain a user name or password (the part before @ in https://user@host)',
   integer: 'must be a whole number',
+  integerRange: (low: number, high: number) => `must be a whole number between ${low} and ${high}`,
   number: 'must be a number',
   date: 'must be a date (YYYY-MM-DD)',
   datetime: 'must be a date and time with a time zone offset (RFC 3339, e.g. 2024-05-01T09:30:00Z)',
@@ -19,7 +23,12 @@ export const MESSAGES = {
   storable: 'must not contain NUL characters or unpaired UTF-16 surrogates',
   oneOf: (options: readonly string[]) => `must be one of: ${options.join(', ')}`,
   listOf: (options: readonly string[]) => `must be a list of choices from: ${options.join(', ')}`,
+  atMostChoices: (n: number) => `must have at most ${plural(n, 'choice')}`,
 } as const;
+
+// RFC 5321 §4.5.3.1: a path is at most 256 octets with its angle brackets, a local part at most 64.
+const EMAIL_MAX_LENGTH = 254;
+const EMAIL_LOCAL_MAX_LENGTH = 64;
 
 /** A missing key reaches the value schema as `undefined`; that is the one case where "wrong type" means "absent". */
 const orRequired =
@@ -27,10 +36,26 @@ const orRequired =
   (issue: { input?: unknown }): string =>
     issue.input === undefined ? MESSAGES.required : message;
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 
 /** Skip a bound when the format already failed: "must be a date" says it all. */
 const formatPassed = (payload: { issues: readonly unknown[] }): boolean => payload.issues.length === 0;
+
+/**
+ * Zod checks every item of a list before its length. A list longer than the field allows is wrong
+ * whatever its items are, so the caller asks this first and reports the one problem.
+ */
+export function tooManyChoices(field: FieldDefinition, value: unknown): string | undefined {
+  if (field.type !== 'multiselect' || !Array.isArray(value)) return undefined;
+  const most = mostChoices(field);
+  return value.length > most ? MESSAGES.atMostChoices(most) : undefined;
+}
+
+// No choice may be given twice, so there can never be more choices than options.
+const mostChoices = (field: { options: readonly string[]; max?: number }): number =>
+  Math.min(field.max ?? Infinity, field.options.length);
 
 export function fieldValueSchema(field: FieldDefinition): z.ZodType {
   const meta: { title?: string; description?: string } = {};
@@ -44,22 +69,37 @@ function valueSchema(field: FieldDefinition): z.ZodType {
     case 'text':
     case 'textarea': {
       let schema = z.string({ error: orRequired(MESSAGES.text) });
-      // A required text box left empty is what people mean by "missing".
+      // A required text box left empty, or holding only spaces, is what people mean by "missing".
       if (field.required) schema = schema.check(z.minLength(1, { error: MESSAGES.required, abort: true }));
       schema = withLengths(schema, field);
-      if (field.pattern !== undefined) {
-        schema = schema.check(
-          z.regex(new RegExp(field.pattern, 'u'), { error: `must match the pattern ${field.pattern}` }),
-        );
-      }
-      return schema;
+      if (field.required) schema = schema.check(z.refine((v: string) => /\S/.test(v), { error: MESSAGES.required, abort: true }));
+      return field.pattern === undefined ? schema : withPattern(schema, field.pattern);
     }
-    case 'email':
-      return withLengths(z.email({ error: orRequired(MESSAGES.email) }), field);
+    case 'email': {
+      const maxLength = Math.min(field.maxLength ?? EMAIL_MAX_LENGTH, EMAIL_MAX_LENGTH);
+      // Lengths first: they are cheap, and they bound what the format's regex is run on.
+      return withLengths(z.string({ error: orRequired(MESSAGES.email) }), { ...field, maxLength })
+        .check(z.email({ error: MESSAGES.email }))
+        .refine((v) => v.indexOf('@') <= EMAIL_LOCAL_MAX_LENGTH, { error: MESSAGES.emailLocalPart, when: formatPassed });
+    }
     case 'url':
-      return withLengths(z.url({ protocol: /^https?$/, error: orRequired(MESSAGES.url) }), field);
-    case 'integer':
-      return withNumberBounds(z.int({ error: orRequired(MESSAGES.integer) }), field);
+      // A user name lets https://good.example@evil.example/ read as a link to good.example.
+      return withLengths(z.string({ error: orRequired(MESSAGES.url) }), field)
+        .check(z.url({ protocol: /^https?$/, error: MESSAGES.url }))
+        .refine((v) => !hasCredentials(v), { error: MESSAGES.urlCredentials, when: formatPassed });
+    case 'integer': {
+      // JSON numbers are doubles: past 2^53 - 1 a whole number is no longer the one that was sent.
+      const low = field.min ?? Number.MIN_SAFE_INTEGER;
+      const high = field.max ?? Number.MAX_SAFE_INTEGER;
+      const message = (issue: { input?: unknown }): string =>
+        issue.input === undefined
+          ? MESSAGES.required
+          : typeof issue.input === 'number' && !Number.isSafeInteger(Math.trunc(issue.input))
+            ? MESSAGES.integerRange(low, high)
+            : MESSAGES.integer;
+      // abort: a number that is not a whole one in range has its message; no bound need add another.
+      return withNumberBounds(z.int({ error: message, abort: true }), field);
+    }
     case 'number':
       return withNumberBounds(z.number({ error: orRequired(MESSAGES.number) }), field);
     case 'date':
@@ -83,9 +123,8 @@ function valueSchema(field: FieldDefinition): z.ZodType {
       if (field.min !== undefined) {
         schema = schema.min(field.min, { error: `must have at least ${plural(field.min, 'choice')}` });
       }
-      if (field.max !== undefined) {
-        schema = schema.max(field.max, { error: `must have at most ${plural(field.max, 'choice')}` });
-      }
+      // Longer lists never get here (tooManyChoices); the bound is for the JSON Schema.
+      if (field.max !== undefined) schema = schema.max(field.max, { error: MESSAGES.atMostChoices(field.max) });
       return schema
         .superRefine((choices, ctx) => {
           const seen = new Set<unknown>();
@@ -99,20 +138,37 @@ function valueSchema(field: FieldDefinition): z.ZodType {
   }
 }
 
+/** Each aborts: the checks after them (format, pattern) cost time in proportion to the text's length. */
 function withLengths<S extends z.ZodType<string>>(schema: S, field: { minLength?: number; maxLength?: number }): S {
-  // PostgreSQL's jsonb cannot hold U+0000 or half a surrogate pair; such text is the sender's mistake, not ours.
-  let out = schema.check(z.refine((v: string) => !v.includes('\u0000') && v.isWellFormed(), { error: MESSAGES.storable }));
+  let out = schema;
   if (field.minLength !== undefined) {
-    out = out.check(
-      z.minLength(field.minLength, { error: `must be at least ${plural(field.minLength, 'character')} long` }),
-    );
+    const error = `must be at least ${plural(field.minLength, 'character')} long`;
+    out = out.check(z.minLength(field.minLength, { error, abort: true }));
   }
   if (field.maxLength !== undefined) {
-    out = out.check(
-      z.maxLength(field.maxLength, { error: `must be at most ${plural(field.maxLength, 'character')} long` }),
-    );
+    const error = `must be at most ${plural(field.maxLength, 'character')} long`;
+    out = out.check(z.maxLength(field.maxLength, { error, abort: true }));
   }
-  return out;
+  // PostgreSQL's jsonb cannot hold U+0000 or half a surrogate pair; such text is the sender's mistake, not ours.
+  return out.check(z.refine((v: string) => !v.includes('\u0000') && v.isWellFormed(), { error: MESSAGES.storable, abort: true }));
+}
+
+/** Matched by RE2 (linear time); the JSON Schema still shows clients the ECMAScript source. */
+function withPattern(schema: z.ZodString, source: string): z.ZodType<string> {
+  const compiled = compilePattern(source);
+  if (!compiled.ok) throw new Error(`pattern ${source} ${compiled.error}`);
+  const pattern = compiled.value;
+  return schema.refine((v) => pattern.test(v), { error: `must match the pattern ${source}` }).meta({ pattern: source });
+}
+
+/**
+ * Whether the authority holds a user name or password. WHATWG URL drops an empty one
+ * (http://@host/), so the text itself is read: an @ before the end of the authority.
+ */
+function hasCredentials(url: string): boolean {
+  const afterScheme = url.slice(url.indexOf(':') + 1).replace(/^[/\\]*/, '');
+  const authorityEnd = afterScheme.search(/[/\\?#]/);
+  return (authorityEnd === -1 ? afterScheme : afterScheme.slice(0, authorityEnd)).includes('@');
 }
 
 function withNumberBounds<S extends z.ZodType<number>>(schema: S, field: { min?: number; max?: number }): S {

@@ -11,8 +11,8 @@ export {
   type FormDefinition,
   type FormsFile,
 } from './definition.ts';
-export { compileForm, isJsonObject, type CompiledForm, type JsonSchema } from './compile.ts';
-export { jsonPointer, type FieldError } from './field-errors.ts';
+export { compileForm, isJsonObject, unknownFields, type CompiledForm, type JsonSchema } from './compile.ts';
+export { jsonPointer, MAX_FIELD_ERRORS, type FieldError } from './field-errors.ts';
 export { createFormRegistry, type FormRegistry } from './registry.ts';
 export { loadFormsFile, parseFormsFile, formatFormsFileError, type FormsFileError } from './load.ts';
 export {

@@ -237,6 +237,15 @@ describe.each(DRIVERS)('documents over HTTP on $name', (driver) => {
     const body = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`f${i}`, i]));
     const problem = await expectProblem(await request(NOTES, jsonInit('POST', { title: 'big', ...body })), 422);
     expect(problem.errors).toHaveLength(100);
-    expect(problem.detail).toContain('The first 100 of 1000 problems are listed.');
+    expect(problem.detail).toBe('The document has more than 100 problems; the first 100 are listed.');
+  });
+
+  it('answers a patch with thousands of unknown fields the same way, without merging them', async () => {
+    const doc = await create({ title: 'big' });
+    const body = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`f${i}`, i]));
+    const problem = await expectProblem(await request(`${NOTES}/${doc.id}`, jsonInit('PATCH', body)), 422);
+    expect(problem.errors).toHaveLength(100);
+    expect(problem.errors?.[0]).toEqual({ path: '/f0', message: 'unknown field' });
+    expect(problem.detail).toBe('The document has more than 100 problems; the first 100 are listed.');
   });
 });

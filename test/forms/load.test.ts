@@ -238,6 +238,14 @@ version: 2
     expect(lines[1]).toMatch(/^forms\.yaml:6:37 forms\.contact\.fields\.b\.pattern: is not a valid regular expression: \S/);
   });
 
+  it('refuses a pattern the linear-time matcher cannot run, saying why', () => {
+    const fields = `      a: { type: text, pattern: '(\\w)\\1' }\n      b: { type: textarea, pattern: '^(?!admin)' }\n      c: { type: text, pattern: '^([a-z]+\\s?)+$' }\n`;
+    expect(linesFor(withFields(fields))).toEqual([
+      'forms.yaml:5:33 forms.contact.fields.a.pattern: is not supported: backreferences such as \\1 cannot be matched in linear time',
+      'forms.yaml:6:37 forms.contact.fields.b.pattern: is not supported: lookahead, (?= and (?!, cannot be matched in linear time',
+    ]);
+  });
+
   it('refuses bad options', () => {
     expect(
       linesFor(
