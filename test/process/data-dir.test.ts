@@ -12,8 +12,9 @@ import { fetchWithin, killAll, runCli, startServe } from '../support/process.ts'
  * refused while the first keeps serving; a holder killed with SIGKILL does not block the next start).
  */
 
-const FLAGS = ['--port', '0', '--protect', 'none', '--log-level', 'info'];
-const REGISTRATION = { fullName: 'Grace Hopper', email: 'grace@example.com', guests: 2, acceptsCodeOfConduct: true };
+// The fixture's `notes` has no `access` block, so the anonymous caller may read back what it created.
+const FLAGS = ['--port', '0', '--protect', 'none', '--log-level', 'info', '--forms', 'test/fixtures/forms.yaml'];
+const NOTE = { title: 'Grace Hopper', body: 'Found the first bug', priority: 2 };
 // Refusal is a lock file read and a pid looked up; the rest is the CLI's start on a busy 2-core machine.
 const REFUSED_WITHIN_MS = 30_000;
 
@@ -68,10 +69,10 @@ async function loosen(dir: string): Promise<void> {
 }
 
 async function create(url: string): Promise<Response> {
-  return fetchWithin(`${url}/api/v1/forms/event-registration/documents`, {
+  return fetchWithin(`${url}/api/v1/forms/notes/documents`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(REGISTRATION),
+    body: JSON.stringify(NOTE),
   });
 }
 
