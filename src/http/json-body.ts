@@ -1,13 +1,14 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { hasMoreMembersThan, MAX_JSON_MEMBERS } from './json-members.ts';
 import { ProblemError } from './problem.ts';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
  * Guards a route that takes a JSON body: 413 over the size limit (chunked bodies included), 415 for any
- * other content type, 400 for text that is not JSON or a Content-Length that is not a number. The parsed
- * body is cached by Hono for the handler.
+ * other content type, 400 for text that is not JSON or a Content-Length that is not a number, 413 for more
+ * than MAX_JSON_MEMBERS object members. The parsed body is cached by Hono for the handler.
  */
 export function jsonBody(maxBytes: number): MiddlewareHandler[] {
   const tooLarge = () => {
@@ -30,12 +31,25 @@ export function jsonBody(maxBytes: number): MiddlewareHandler[] {
     if (!type || !JSON_TYPE.test(type)) {
       throw new ProblemError(415, `Send the body as JSON with "Content-Type: application/json"${type ? `, not "${type.slice(0, 100)}"` : ''}.`);
     }
+    let text: string;
     try {
-      await c.req.json();
+      text = await c.req.text();
+    } catch {
+      throw new ProblemError(400, 'The request body is not valid JSON: it could not be read.');
+    }
+    // Counted before parsing: what costs is building the members, not refusing them afterwards.
+    if (hasMoreMembersThan(text, MAX_JSON_MEMBERS)) {
+      throw new ProblemError(413, `The request body has more than ${MAX_JSON_MEMBERS} JSON object members; a document has one per field.`, { limit: MAX_JSON_MEMBERS });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
     } catch (e) {
       const reason = e instanceof SyntaxError ? e.message : 'it could not be read';
       throw new ProblemError(400, `The request body is not valid JSON: ${reason}.`);
     }
+    // Hono's validators read the body through this cache; without it they would parse the text again.
+    c.req.bodyCache.json = Promise.resolve(parsed);
     await next();
   };
   return [limit, parse];
