@@ -56,7 +56,8 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
       forms: forms.value.list().map((f) => f.definition.name),
       protect: protectionTable(config.protect, config.adminGroup),
       tracing: telemetry?.enabled ? 'on (OTLP)' : 'off',
-      identityService: config.auth.url === undefined ? 'none (tokens are ignored)' : { protocol: config.auth.protocol, url: redactUrl(config.auth.url), cacheSize: config.auth.cache.size },
+      identityService: config.auth.url === undefined ? 'none (tokens are ignored)' : { protocol: config.auth.protocol, url: redactUrl(config.auth.url), cacheSize: config.auth.cache.size, maxCalls: config.auth.maxCalls },
+      limits: { maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs, maxBodyBytes: config.maxBodyBytes },
     },
     `Formgate listening on ${url}`,
   );
