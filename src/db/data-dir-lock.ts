@@ -107,7 +107,9 @@ function parseHolder(text: string): Holder | undefined {
 }
 
 async function judge(holder: Holder, me: Holder): Promise<'alive' | 'dead' | 'elsewhere'> {
-  if (holder.bootId && me.bootId && holder.bootId !== me.bootId) return 'dead';
+  // Another boot id is a lock from before the last reboot, or one held on another machine (a volume shared
+  // between hosts): only the heartbeat can tell them apart.
+  if (holder.bootId && me.bootId && holder.bootId !== me.bootId) return 'elsewhere';
   if (holder.pidNamespace && me.pidNamespace) {
     if (holder.pidNamespace !== me.pidNamespace) return 'elsewhere';
   } else if (holder.host !== me.host) {

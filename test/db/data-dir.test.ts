@@ -82,6 +82,21 @@ describe('the data directory lock', { timeout: 30_000 }, () => {
     if (lock.ok) await lock.value.release();
   });
 
+  it('held on another machine (another boot id, a shared volume): refused while touched, taken over once it is not', async ({ expect }) => {
+    const dir = await tempDir();
+    await plant(dir, { pid: 1, bootId: 'another-machines-boot-id', host: 'node-b' });
+    const path = join(dir, LOCK_FILE);
+    const beat = setInterval(() => void utimes(path, new Date(), new Date()).catch(() => {}), 500);
+    try {
+      expect(await lockDataDir(dir)).toMatchObject({ ok: false, error: { kind: 'held', elsewhere: true, holder: { pid: 1, host: 'node-b' } } });
+    } finally {
+      clearInterval(beat);
+    }
+    const lock = await lockDataDir(dir);
+    expect(lock.ok).toBe(true);
+    if (lock.ok) await lock.value.release();
+  });
+
   it('held in another pid namespace: refused while touched, taken over once it is not', async ({ expect }) => {
     const dir = await tempDir();
     const me = await thisProcess();
