@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { hasMoreMembersThan, MAX_JSON_MEMBERS } from './json-members.ts';
+import { hasMoreNodesThan, MAX_JSON_NODES } from './json-nodes.ts';
 import { ProblemError } from './problem.ts';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -8,7 +8,7 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 /**
  * Guards a route that takes a JSON body: 413 over the size limit (chunked bodies included), 415 for any
  * other content type, 400 for text that is not JSON or a Content-Length that is not a number, 413 for more
- * than MAX_JSON_MEMBERS object members. The parsed body is cached by Hono for the handler.
+ * than MAX_JSON_NODES objects, arrays and members. The parsed body is cached by Hono for the handler.
  */
 export function jsonBody(maxBytes: number): MiddlewareHandler[] {
   const tooLarge = () => {
@@ -38,8 +38,8 @@ export function jsonBody(maxBytes: number): MiddlewareHandler[] {
       throw new ProblemError(400, 'The request body is not valid JSON: it could not be read.');
     }
     // Counted before parsing: what costs is building the members, not refusing them afterwards.
-    if (hasMoreMembersThan(text, MAX_JSON_MEMBERS)) {
-      throw new ProblemError(413, `The request body has more than ${MAX_JSON_MEMBERS} JSON object members; a document has one per field.`, { limit: MAX_JSON_MEMBERS });
+    if (hasMoreNodesThan(text, MAX_JSON_NODES)) {
+      throw new ProblemError(413, `The request body has more than ${MAX_JSON_NODES} JSON objects, arrays and object members; a document is one object with a member per field.`, { limit: MAX_JSON_NODES });
     }
     let parsed: unknown;
     try {
