@@ -7,6 +7,7 @@ import { identityServiceFor } from './auth/identity-service.ts';
 import { protectionTable } from './auth/protection.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
+import { RESERVE_TIMEOUT_MS } from './db/safe-transactions.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
 import { limitConnections, serverOptions } from './http/connections.ts';
 import { warnIfDescriptorsShort } from './http/descriptors.ts';
@@ -107,11 +108,20 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * The longest Formgate itself may work on a request before it writes a byte: the identity service (a wait
+ * for a call slot, then the call) and, on PostgreSQL, the wait for a connection. A connection is not cut
+ * for silence shorter than this, so such a request still gets its 503.
+ */
+function workBound(config: Config): number {
+  return 2 * config.auth.timeoutMs + (config.database.kind === 'postgres' ? RESERVE_TIMEOUT_MS : 0);
+}
+
 function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config, logger: Logger): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(serverOptions(config));
     const app = getRequestListener(fetch, { hostname: config.host, errorHandler: unreadableRequest });
-    server.on('request', limitConnections(server, config, app, logger));
+    server.on('request', limitConnections(server, { ...config, workBoundMs: workBound(config) }, app, logger));
     server.once('error', (e) => reject(new StartupError(`cannot listen on ${config.host}:${config.port}: ${e.message}`, 1)));
     server.listen(config.port, config.host, () => resolve(server));
   });

@@ -37,7 +37,7 @@ export function withSafeTransactions(client: Sql): Sql {
 }
 
 /** Longer than `connect_timeout` (5 s), so a connection that is merely slow to open still gets its chance. */
-const RESERVE_TIMEOUT_MS = 10_000;
+export const RESERVE_TIMEOUT_MS = 10_000;
 
 async function inTransaction<T>(client: Sql, mode: string, fn: (tx: TransactionSql) => T | Promise<T>): Promise<T> {
   const connection = await reserveWithin(client, RESERVE_TIMEOUT_MS);

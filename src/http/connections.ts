@@ -23,6 +23,11 @@ export interface ConnectionSettings {
   readonly requestTimeoutMs: number;
 }
 
+export interface LimitSettings extends ConnectionSettings {
+  /** The longest the app may work on a request without writing: silence shorter than this is not a stall. */
+  readonly workBoundMs: number;
+}
+
 /**
  * Options for `createServer`. Node checks its timeouts every `connectionsCheckingInterval` (30 s by
  * default, which is why a slow client lasted up to 90 s against a 60 s headers timeout); checking a
@@ -55,15 +60,14 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * arrived while the cap was reached get a 503 without reaching the app, and that connection is closed.
  * Must be called before the server takes connections.
  */
-export function limitConnections(server: Server, settings: ConnectionSettings, listener: Listener, logger: Logger): Listener {
+export function limitConnections(server: Server, settings: LimitSettings, listener: Listener, logger: Logger): Listener {
   const { maxConnections } = settings;
   server.maxConnections = maxConnections + refusalRoom(maxConnections);
   // The headers and request timeouts end once a request has arrived; a client that then stops reading its
   // answer would hold its slot for ever, and enough of them would fill the cap. A socket on which nothing
   // moves, in either direction, for the request timeout is destroyed (Node does that for a server with no
-  // 'timeout' listener). Formgate's own waits stay well inside it: the identity service twice
-  // --auth-timeout, a database connection 10 s.
-  server.setTimeout(settings.requestTimeoutMs);
+  // 'timeout' listener), but never sooner than the app's own waits, which end in an answer.
+  server.setTimeout(Math.max(settings.requestTimeoutMs, settings.workBoundMs + 1_000));
   const refused = new WeakSet<Socket>();
   let served = 0;
 

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, describe, it } from 'vitest';
+import { startIdentityServer } from '../support/identity-server.ts';
 import { delay, fetchWithin, killAll, runCli, startServe, withTimeout, type CliResult } from '../support/process.ts';
 
 /**
@@ -104,7 +105,8 @@ describe('connection timeouts and limit', { timeout: 60_000 }, () => {
   });
 
   it('cuts a client that stops reading its answers (FORMGATE_REQUEST_TIMEOUT)', async ({ expect, onTestFinished }) => {
-    const server = await startServe(OPEN, { env: { FORMGATE_REQUEST_TIMEOUT: '1500' } });
+    // A short --auth-timeout, so that Formgate's own longest wait (twice that) is inside the request timeout.
+    const server = await startServe(OPEN, { env: { FORMGATE_REQUEST_TIMEOUT: '1500', FORMGATE_AUTH_TIMEOUT: '200' } });
     onTestFinished(() => server.kill());
     const port = Number(new URL(server.url).port);
 
@@ -124,6 +126,18 @@ describe('connection timeouts and limit', { timeout: 60_000 }, () => {
     expect(answers).toBeLessThan(requests);
 
     expect((await fetchWithin(`${server.url}/health/live`)).status).toBe(200);
+  });
+
+  it('does not cut a request that Formgate is still working on: a hanging identity service still gets its 503', async ({ expect, onTestFinished }) => {
+    const identity = await startIdentityServer({ status: 200, body: { userId: 'alice' }, delayMs: 10_000 });
+    onTestFinished(() => identity.close());
+    const server = await startServe(['--port', '0', '--database-url', 'memory://', '--protect', 'all', '--auth-url', identity.url, '--auth-health-url', 'none', '--log-level', 'info'], {
+      env: { FORMGATE_REQUEST_TIMEOUT: '500', FORMGATE_AUTH_TIMEOUT: '1500' },
+    });
+    onTestFinished(() => server.kill());
+    const res = await fetchWithin(`${server.url}/api/v1/forms`, { headers: { authorization: 'Bearer some-token' } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).not.toBeNull();
   });
 
   it('answers 503 to a client beyond --max-connections, closes those beyond its room at once, and serves again once connections close', async ({ expect, onTestFinished }) => {
