@@ -65,6 +65,8 @@ async function serve(flags: Record<string, unknown>): Promise<void> {
   };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
+  const { strayRejectionListener } = await import('./db/stray-rejections.ts');
+  process.on('unhandledRejection', strayRejectionListener(logger));
   try {
     server = await startServer(cfg, logger, telemetry);
   } catch (e) {
