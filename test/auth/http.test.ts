@@ -4,7 +4,7 @@ import type { CacheStats as AuthCacheStats } from '../../src/auth/cache.ts';
 import type { ProtectConfig, ProtectionLevel } from '../../src/config.ts';
 import type { Database } from '../../src/db/connect.ts';
 import type { FormRegistry } from '../../src/forms/index.ts';
-import { buildTestApp, expectProblem, type LogLine, type TestApp, type TestAppOptions } from '../support/app.ts';
+import { buildTestApp, expectProblem, type Abilities, type LogLine, type TestApp, type TestAppOptions } from '../support/app.ts';
 import { DRIVERS, openMigratedDatabase } from '../support/databases.ts';
 import { fixtureForms } from '../support/forms.ts';
 import { startIdentityServer, type IdentityServer, type ScriptedAnswer } from '../support/identity-server.ts';
@@ -24,13 +24,6 @@ interface Doc {
 }
 interface Page {
   items: Doc[];
-}
-type Scope = 'all' | 'own' | 'none';
-interface Abilities {
-  create: boolean;
-  read: Scope;
-  update: Scope;
-  delete: Scope;
 }
 interface Me {
   caller: { authenticated: boolean; userId?: string; name?: string; email?: string; groups: string[]; scopes: string[] };

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import type { ProtectConfig, ProtectionLevel } from '../../src/config.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { parseFormsFile, type FormRegistry } from '../../src/forms/index.ts';
-import { buildTestApp, type TestApp } from '../support/app.ts';
+import { buildTestApp, type Abilities, type Scope, type TestApp } from '../support/app.ts';
 import { DRIVERS, openMigratedDatabase } from '../support/databases.ts';
 import { startIdentityServer, type IdentityServer } from '../support/identity-server.ts';
 
@@ -14,13 +14,6 @@ import { startIdentityServer, type IdentityServer } from '../support/identity-se
  * Each try gets fresh documents, written by an unrelated user and, for callers with a token, by the caller.
  */
 
-type Scope = 'all' | 'own' | 'none';
-interface Abilities {
-  create: boolean;
-  read: Scope;
-  update: Scope;
-  delete: Scope;
-}
 
 const ALL_GRANTS = ['create', 'read_all', 'update_all', 'delete_all'];
 const FORMS: Record<string, Record<string, string[]> | undefined> = {

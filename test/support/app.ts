@@ -44,6 +44,15 @@ export interface TestApp {
 
 export const TEST_MAX_BODY_BYTES = 16 * 1024;
 
+/** What `/api/v1/me` and the form routes say a caller may do on a form (`may`). */
+export type Scope = 'all' | 'own' | 'none';
+export interface Abilities {
+  create: boolean;
+  read: Scope;
+  update: Scope;
+  delete: Scope;
+}
+
 const NO_PROTECTION: ProtectConfig = { forms: 'none', documents: 'none' };
 
 /** The auth configuration tests start from: the formgate protocol, no health URL, a small cache. */
