@@ -7,7 +7,7 @@ import { identityHealthCheck } from './auth/health-check.ts';
 import type { IdentityService } from './auth/identity-service.ts';
 import { authenticate } from './auth/middleware.ts';
 import { anyDomainProtected } from './auth/protection.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import type { Database } from './db/connect.ts';
 import { isDatabaseUnavailable } from './db/errors.ts';
 import { documentRoutes } from './documents/handlers.ts';

@@ -10,7 +10,7 @@ import {
   resolveMigrateConfig,
   SERVE_OPTIONS,
   type Config,
-} from './config.ts';
+} from './config/index.ts';
 import { createLogger } from './logger.ts';
 import type { RunningServer } from './server.ts';
 

@@ -1,6 +1,8 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config.ts';
 import { traceIds } from './telemetry.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** JSON lines on stdout; tests pass a destination of their own to read what was logged. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { identityServiceFor } from './auth/identity-service.ts';
 import { protectionTable } from './auth/protection.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { RESERVE_TIMEOUT_MS } from './db/safe-transactions.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';

@@ -14,7 +14,7 @@ import {
   type Config,
   type ConfigError,
   type FlagName,
-} from '../src/config.ts';
+} from '../src/config/index.ts';
 
 const AUTH = 'https://id.example/v1/check';
 const FORMS_DEFAULT = 'examples/forms.yaml';

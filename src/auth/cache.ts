@@ -1,4 +1,4 @@
-import type { AuthCacheConfig } from '../config.ts';
+import type { AuthCacheConfig } from './settings.ts';
 import type { Verdict } from './identity.ts';
 import { twoShelves, type Entry } from './shelves.ts';
 import { cacheTtl, type CacheTtl } from './ttl.ts';

@@ -1,4 +1,4 @@
-import type { AuthConfig } from '../config.ts';
+import type { AuthConfig } from './settings.ts';
 import { probe, type CheckOutcome } from '../http/health.ts';
 import { describeShape } from './answer-shape.ts';
 import { askIdentityService } from './client.ts';

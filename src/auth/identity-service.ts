@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { AuthConfig } from '../config.ts';
+import type { AuthConfig } from './settings.ts';
 import { inSpan } from '../telemetry.ts';
 import { createIdentityCache, type CacheStats, type Validation } from './cache.ts';
 import { createCallLimit } from './call-limit.ts';

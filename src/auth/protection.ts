@@ -1,4 +1,11 @@
-import { PROTECTION_DOMAINS, type ProtectConfig, type ProtectionDomain } from '../config.ts';
+/** The parts of the API `--protect` sets a level for. */
+export const PROTECTION_DOMAINS = ['forms', 'documents'] as const;
+export type ProtectionDomain = (typeof PROTECTION_DOMAINS)[number];
+
+export const PROTECTION_LEVELS = ['all', 'writes', 'none'] as const;
+export type ProtectionLevel = (typeof PROTECTION_LEVELS)[number];
+
+export type ProtectConfig = { readonly [D in ProtectionDomain]: ProtectionLevel };
 
 /**
  * Which requests need a token: one table, from `--protect`, read by one middleware. The admin API always

@@ -7,7 +7,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import type { Config } from '../config.ts';
+import type { DatabaseConfig } from './target.ts';
 import { openDataDir } from './data-dir.ts';
 import { PrivateNodeFS } from './private-fs.ts';
 import { withSafeTransactions } from './safe-transactions.ts';
@@ -32,7 +32,7 @@ const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
 // Any fixed 64-bit number works; this one spells "formgate" closely enough in hex to be recognisable in pg_locks.
 const MIGRATION_LOCK_KEY = 0x0f0a_3a7e_0001n;
 
-export async function openDatabase(target: Config['database']): Promise<Database> {
+export async function openDatabase(target: DatabaseConfig): Promise<Database> {
   return target.kind === 'postgres' ? openPostgres(target.url) : openPglite(target.kind === 'pglite-file' ? target.dir : undefined);
 }
 

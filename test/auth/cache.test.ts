@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Validation } from '../../src/auth/cache.ts';
 import { createIdentityService, tokenKey, type IdentityService } from '../../src/auth/identity-service.ts';
-import type { AuthCacheConfig, AuthConfig } from '../../src/config.ts';
+import type { AuthCacheConfig, AuthConfig } from '../../src/auth/settings.ts';
 import { createLogger } from '../../src/logger.ts';
 import { authConfig, type LogLine } from '../support/app.ts';
 import { startIdentityServer, type IdentityServer, type Script, type ScriptedAnswer } from '../support/identity-server.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { identityHealthCheck, IDENTITY_HEALTH_KEEP_MS } from '../../src/auth/health-check.ts';
-import type { ProtectConfig } from '../../src/config.ts';
+import type { ProtectConfig } from '../../src/auth/protection.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { DRIVERS, openMigratedDatabase } from '../support/databases.ts';

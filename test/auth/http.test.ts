@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheStats as AuthCacheStats } from '../../src/auth/cache.ts';
-import type { ProtectConfig, ProtectionLevel } from '../../src/config.ts';
+import type { ProtectConfig, ProtectionLevel } from '../../src/auth/protection.ts';
 import type { Database } from '../../src/db/connect.ts';
 import type { FormRegistry } from '../../src/forms/index.ts';
 import { buildTestApp, expectProblem, type Abilities, type LogLine, type TestApp, type TestAppOptions } from '../support/app.ts';

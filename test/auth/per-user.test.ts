@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuthCacheConfig } from '../../src/config.ts';
+import type { AuthCacheConfig } from '../../src/auth/settings.ts';
 import { createIdentityService, type IdentityService } from '../../src/auth/identity-service.ts';
 import { IDENTITIES_PER_USER } from '../../src/auth/shelves.ts';
 import { createLogger } from '../../src/logger.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askIdentityService, MAX_ANSWER_BYTES } from '../../src/auth/client.ts';
 import { describeViolation, type ContractViolation, type Freshness, type Identity, type ServiceUnavailable, type Verdict } from '../../src/auth/identity.ts';
 import { protocolFor } from '../../src/auth/protocols/index.ts';
-import type { AuthConfig } from '../../src/config.ts';
+import type { AuthConfig } from '../../src/auth/settings.ts';
 import { authConfig } from '../support/app.ts';
 import { startIdentityServer, type IdentityServer, type RecordedCall } from '../support/identity-server.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthConfig } from '../../src/config.ts';
+import type { AuthConfig } from '../../src/auth/settings.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { buildTestApp, expectProblem, jsonInit, type TestApp } from '../support/app.ts';
 import { DRIVERS, openMigratedDatabase } from '../support/databases.ts';

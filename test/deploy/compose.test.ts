@@ -8,7 +8,7 @@ import {
   SERVE_OPTIONS as AUTH_SERVE_OPTIONS,
   type ServeConfig as AuthServeConfig,
 } from '../../auth-service-example/src/config.ts';
-import { envName, formatConfigError, resolveConfig, SERVE_OPTIONS, type Config } from '../../src/config.ts';
+import { envName, formatConfigError, resolveConfig, SERVE_OPTIONS, type Config } from '../../src/config/index.ts';
 import { flagObject, flagsIn, scriptOf } from './argv.ts';
 import { interpolate, parseCompose, type Service } from './compose-file.ts';
 import { parseDockerIgnore } from './dockerignore.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { ProtectConfig, ProtectionLevel } from '../../src/config.ts';
+import type { ProtectConfig, ProtectionLevel } from '../../src/auth/protection.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { parseFormsFile, type FormRegistry } from '../../src/forms/index.ts';
 import { buildTestApp, type Abilities, type Scope, type TestApp } from '../support/app.ts';

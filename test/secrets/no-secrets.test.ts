@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { node, tracing } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAuth, formatReport } from '../../src/auth/check-auth.ts';
-import type { AuthConfig } from '../../src/config.ts';
+import type { AuthConfig } from '../../src/auth/settings.ts';
 import { authConfig, buildTestApp, jsonInit, type TestApp } from '../support/app.ts';
 import { DRIVERS } from '../support/databases.ts';
 import { closedPort, startIdentityServer, type IdentityServer, type RecordedCall, type ScriptedAnswer } from '../support/identity-server.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/config/index.ts';
 import { openDatabase, type Database } from '../../src/db/connect.ts';
 
 /** A new, empty PostgreSQL database for one test file; the run's teardown drops it. */

@@ -1,4 +1,4 @@
-import type { AuthConfig } from '../../config.ts';
+import type { AuthConfig } from '../settings.ts';
 import { formgateProtocol } from './formgate.ts';
 import { introspectionProtocol } from './introspection.ts';
 import { oidcProtocol } from './oidc.ts';

@@ -1,6 +1,9 @@
-import type { AuthProtocol } from '../../config.ts';
 import type { Freshness, ServiceFailure, Verdict } from '../identity.ts';
 import { parseCacheControl } from '../ttl.ts';
+
+/** The ways Formgate knows of asking an identity service about a token (`--auth-protocol`). */
+export const AUTH_PROTOCOLS = ['formgate', 'oidc', 'introspection'] as const;
+export type AuthProtocol = (typeof AUTH_PROTOCOLS)[number];
 
 /** One way of asking an identity service about a token: how to ask, and how to read the answer. */
 export interface Protocol {
