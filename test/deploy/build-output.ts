@@ -1,6 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import type { Dockerfile, Stage } from './dockerfile.ts';
+import { describeStage, type CopiedTree } from './image.ts';
 
 /**
  * What `npm run build` writes for a package, read from its tsconfig.build.json the way tsc reads it: one
@@ -52,4 +54,25 @@ export function buildWrites(plan: BuildPlan, rel: string): boolean {
   const p = posix.normalize(rel).replace(/\/+$/, '');
   if (p === '.' || p === '') return plan.outputs.size > 0;
   return plan.outputs.has(p) || [...plan.outputs.keys()].some((o) => o.startsWith(`${p}/`));
+}
+
+/** The stage of a Dockerfile that runs `npm run build`. */
+export function buildStageOf(dockerfile: Dockerfile): Stage | undefined {
+  return dockerfile.stages.find((s) => s.instructions.some((i) => i.keyword === 'RUN' && /\bnpm\s+run\s+build\b/.test(i.args)));
+}
+
+/** Where the build stage's `npm run build` writes, inside that stage: `/app/dist`. */
+export function buildOutputIn(stage: Stage, plan: BuildPlan, contextDir: string): string {
+  return posix.join(describeStage(stage, contextDir).workdir, plan.packageDir, plan.outDir);
+}
+
+/**
+ * A path the final stage copies from the build stage, relative to the build's output folder (`cli.js`
+ * for /app/dist/cli.js); undefined when it comes from anywhere else.
+ */
+export function builtPath(dockerfile: Dockerfile, plan: BuildPlan, contextDir: string, tree: CopiedTree, rest: string): string | undefined {
+  const stage = buildStageOf(dockerfile);
+  if (tree.origin.kind !== 'stage' || stage === undefined || tree.origin.stage !== stage.name) return undefined;
+  const rel = posix.relative(buildOutputIn(stage, plan, contextDir), posix.join(tree.origin.path, rest));
+  return rel.startsWith('..') ? undefined : rel || '.';
 }

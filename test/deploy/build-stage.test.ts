@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from './build-output.ts';
+import { buildOutputIn, buildPlan, buildStageOf } from './build-output.ts';
 import { parseDockerfile, where, words, type Stage } from './dockerfile.ts';
 import { parseDockerIgnore } from './dockerignore.ts';
 import { contextFiles, describeStage, finalImage, locate } from './image.ts';
@@ -28,17 +28,18 @@ const BUILD_TOOLS = ['typescript', 'tsx', 'esbuild'];
 const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { dev?: boolean; dependencies?: Record<string, string> }> };
 
 function buildRun(stage: Stage) {
-  return stage.instructions.find((i) => i.keyword === 'RUN' && /\bnpm\s+run\s+build\b/.test(i.args));
+  return stage.instructions.find((i) => i.keyword === 'RUN' && /\bnpm\s+run\s+build\b/.test(i.args))!;
 }
 
-describe.each(PACKAGES)('$dockerfile', ({ dockerfile: file, packageDir }) => {
+describe.each(PACKAGES.map((p) => [p.dockerfile, p] as const))('%s', (_name, { dockerfile: file, packageDir }) => {
   const dockerfile = parseDockerfile(read(file));
   const image = finalImage(dockerfile, ROOT);
-  const buildStage = dockerfile.stages.find((s) => buildRun(s) !== undefined);
+  const buildStage = buildStageOf(dockerfile);
+  const plan = buildPlan(ROOT, packageDir);
 
   it('runs npm run build for this package in a stage that has installed its dependencies and copied what the build reads', () => {
     expect(buildStage, `${file}: a stage that runs npm run build`).toBeDefined();
-    const run = buildRun(buildStage!)!;
+    const run = buildRun(buildStage!);
     // Only what is in place when the build runs counts.
     const before = describeStage({ ...buildStage!, instructions: buildStage!.instructions.filter((i) => i.line < run.line) }, ROOT);
     const packageAt = posix.join(before.workdir, packageDir);
@@ -55,7 +56,6 @@ describe.each(PACKAGES)('$dockerfile', ({ dockerfile: file, packageDir }) => {
   });
 
   it('compiles the sources alone: no tests or benchmarks in the build', () => {
-    const plan = buildPlan(ROOT, packageDir);
     const strays = [...plan.outputs.values()].filter((source) => !source.startsWith(posix.join(packageDir, 'src/').replace(/^\.\//, '')) || /\.test\./.test(source));
     expect(strays).toEqual([]);
     expect(plan.outputs.has('cli.js'), `${packageDir}: the build writes cli.js`).toBe(true);
@@ -69,7 +69,7 @@ describe.each(PACKAGES)('$dockerfile', ({ dockerfile: file, packageDir }) => {
           if (/\.[cm]?tsx?$/.test(f) || /(^|\/)tsconfig[^/]*\.json$/.test(f)) problems.push(`${file} ${where(copy.ins)}: ${f}`);
         }
       } else if (copy.origin.stage === buildStage?.name) {
-        const out = posix.join(describeStage(buildStage, ROOT).workdir, packageDir, buildPlan(ROOT, packageDir).outDir);
+        const out = buildOutputIn(buildStage, plan, ROOT);
         if (posix.relative(out, copy.origin.path).startsWith('..')) problems.push(`${file} ${where(copy.ins)}: not the build's output ${out}`);
       }
     }

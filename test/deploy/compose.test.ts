@@ -13,7 +13,7 @@ import { flagObject, flagsIn, scriptOf } from './argv.ts';
 import { interpolate, parseCompose, type Service } from './compose-file.ts';
 import { parseDockerIgnore } from './dockerignore.ts';
 import { parseDockerfile, where, words, type Instruction, type Stage } from './dockerfile.ts';
-import { buildPlan, buildWrites, type BuildPlan } from './build-output.ts';
+import { buildPlan, buildWrites, builtPath, type BuildPlan } from './build-output.ts';
 import { contextFiles, describeStage, finalImage, inImage, locate, type CopiedTree, type FinalImage } from './image.ts';
 
 /**
@@ -135,27 +135,10 @@ function runsNpmCi(stage: Stage): Instruction | undefined {
   return stage.instructions.find((i) => i.keyword === 'RUN' && /\bnpm\s+ci\b/.test(i.args));
 }
 
-function runsBuild(stage: Stage): Instruction | undefined {
-  return stage.instructions.find((i) => i.keyword === 'RUN' && /\bnpm\s+run\s+build\b/.test(i.args));
-}
-
 const plans = new Map(IMAGES.map((spec) => [spec.service, buildPlan(ROOT, spec.packageDir)]));
 const planOf = (spec: ImageSpec): BuildPlan => plans.get(spec.service)!;
-
-/**
- * A path the final stage copies from the stage that runs `npm run build`, relative to the build's output
- * folder (`cli.js` for /app/dist/cli.js); undefined when it comes from anywhere else.
- */
-function builtPath(spec: ImageSpec, tree: CopiedTree, rest: string): string | undefined {
-  if (tree.origin.kind !== 'stage') return undefined;
-  const { stage: name, path: fromPath } = tree.origin;
-  const stage = dockerfiles.get(spec.dockerfile)!.stages.find((s) => s.name === name);
-  if (stage === undefined || runsBuild(stage) === undefined) return undefined;
-  const plan = planOf(spec);
-  const out = path.posix.join(describeStage(stage, ROOT).workdir, plan.packageDir, plan.outDir);
-  const rel = path.posix.relative(out, path.posix.join(fromPath, rest));
-  return rel.startsWith('..') ? undefined : rel;
-}
+const builtIn = (spec: ImageSpec, tree: CopiedTree, rest: string): string | undefined =>
+  builtPath(dockerfiles.get(spec.dockerfile)!, planOf(spec), ROOT, tree, rest);
 
 /** The stage whose node_modules the final stage copies. */
 function dependencyStage(spec: ImageSpec): Stage | undefined {
@@ -391,7 +374,7 @@ describe.each(IMAGES.map((spec) => [spec.dockerfile, spec] as const))('%s', (_do
     const { script } = scriptOf([...image.entrypoint, ...image.cmd]);
     expect(script, `${spec.dockerfile}: ENTRYPOINT/CMD ${JSON.stringify([...image.entrypoint, ...image.cmd])} runs no script with node`).toBeDefined();
     const found = locate(image, inImage(image, script!));
-    const built = found && builtPath(spec, found.tree, found.rest);
+    const built = found && builtIn(spec, found.tree, found.rest);
     expect(built, `${spec.dockerfile}: ${script} is not copied from the build's output (a stage that runs npm run build)`).toBeDefined();
     const plan = planOf(spec);
     expect(plan.outputs.get(built!), `${spec.dockerfile}: ${script} is ${built} in ${path.posix.join(plan.packageDir, plan.outDir)}, which npm run build does not write`).toMatch(/\.ts$/);
@@ -413,7 +396,7 @@ describe.each(IMAGES.map((spec) => [spec.dockerfile, spec] as const))('%s', (_do
         continue;
       }
       // From another stage: the build's output, or the node_modules of the stage that ran npm ci.
-      const built = builtPath(spec, tree, rest);
+      const built = builtIn(spec, tree, rest);
       if (built !== undefined) {
         if (!buildWrites(planOf(spec), built)) problems.push(`${at(spec, tree.ins)}: ${need} would be ${built} of the build's output, which npm run build does not write`);
         continue;
