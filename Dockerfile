@@ -1,12 +1,23 @@
 # Formgate. Build from the repository root, where the workspace lock file is:
 #   docker build -t formgate .
 #   docker run --rm -p 127.0.0.1:8080:8080 formgate --protect none
-# The sources run through tsx (a runtime dependency), so there is no compile stage.
+# The image runs the compiled JavaScript (npm run build → dist/): no TypeScript sources, tsx or esbuild.
+
+# --- build: every dependency of the root package (TypeScript included), then npm run build -----------
+FROM node:22-slim AS build
+WORKDIR /app
+# Only the manifests first, so this layer is rebuilt when dependencies change, not when the code does.
+COPY package.json package-lock.json ./
+COPY auth-service-example/package.json auth-service-example/
+RUN npm ci --workspaces=false --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin/build.js ./bin/
+COPY src/ ./src/
+RUN npm run build
 
 # --- deps: the root package's production dependencies, exactly as locked ---------------------------
 FROM node:22-slim AS deps
 WORKDIR /app
-# Only the manifests, so this layer is rebuilt when dependencies change, not when the code does.
 COPY package.json package-lock.json ./
 COPY auth-service-example/package.json auth-service-example/
 # --workspaces=false: the root package alone; the example identity service's dependencies stay out.
@@ -19,15 +30,17 @@ ENV NODE_ENV=production \
     FORMGATE_DATABASE_URL=file:///data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-# tsconfig.json: tsx reads it (verbatimModuleSyntax decides which imports are kept), as in development.
-COPY package.json tsconfig.json ./
-COPY bin/ ./bin/
-COPY src/ ./src/
+# package.json: its "type": "module" makes Node read dist/*.js as ES modules.
+COPY package.json ./
+# The build's output: the compiled modules and what they read beside them (dist/db/migrations/).
+COPY --from=build /app/dist/ ./dist/
 COPY examples/forms.yaml ./examples/
+# >>> Start-up artefacts made from the build (for example a PGlite template data directory): one RUN
+# >>> line here, while the user is still root, so what it writes stays read-only for the service.
 # Embedded PGlite keeps its data here when no PostgreSQL is given; a volume mounted here inherits the owner.
 RUN mkdir /data && chown node:node /data
 # The code stays owned by root: the service cannot rewrite itself.
 USER node
 EXPOSE 8080
-ENTRYPOINT ["node", "bin/formgate.js"]
+ENTRYPOINT ["node", "dist/cli.js"]
 CMD ["serve"]

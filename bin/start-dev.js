@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: the example identity service and Formgate together (src/start-dev.ts), run through tsx.
-import { register } from 'tsx/esm/api';
+// `npm start`: the example identity service and Formgate together (src/start-dev.ts), from the sources.
+import { runEntry } from './run-entry.js';
 
-register();
-await import('../src/start-dev.ts');
+await runEntry('start-dev');

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so a checkout needs no build step.
-import { register } from 'tsx/esm/api';
+// `auth-service`: the sources through tsx in a checkout, the compiled dist/ elsewhere (run-entry.js says why).
+import { runEntry } from './run-entry.js';
 
-register();
-await import('../src/cli.ts');
+await runEntry('cli');

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,8 @@ import { flagObject, flagsIn, scriptOf } from './argv.ts';
 import { interpolate, parseCompose, type Service } from './compose-file.ts';
 import { parseDockerIgnore } from './dockerignore.ts';
 import { parseDockerfile, where, words, type Instruction, type Stage } from './dockerfile.ts';
-import { describeStage, finalImage, inImage, locate, type FinalImage } from './image.ts';
+import { buildPlan, buildWrites, builtPath, type BuildPlan } from './build-output.ts';
+import { contextFiles, describeStage, finalImage, inImage, locate, type CopiedTree, type FinalImage } from './image.ts';
 
 /**
  * Docker cannot run here, so this reads compose.yaml, both Dockerfiles and .dockerignore and checks them
@@ -45,6 +46,8 @@ interface ImageSpec {
   readonly service: string;
   readonly dockerfile: string;
   readonly program: Program;
+  /** The package's folder in the repository, where its `npm run build` writes. */
+  readonly packageDir: string;
   /** What the start command reads, relative to the image's working directory. */
   readonly needs: readonly string[];
   /** The npm ci option that installs this one package's dependencies from the workspace lock file. */
@@ -56,7 +59,8 @@ const IMAGES: readonly ImageSpec[] = [
     service: 'formgate',
     dockerfile: 'Dockerfile',
     program: FORMGATE,
-    needs: ['bin/formgate.js', 'src/cli.ts', 'src/db/migrations', 'examples/forms.yaml', 'package.json', 'node_modules'],
+    packageDir: '.',
+    needs: ['dist/cli.js', 'dist/db/migrations', 'examples/forms.yaml', 'package.json', 'node_modules'],
     npmScope: '--workspaces=false',
   },
   {
@@ -64,7 +68,8 @@ const IMAGES: readonly ImageSpec[] = [
     dockerfile: 'auth-service-example/Dockerfile',
     program: AUTH_SERVICE,
     // Node finds the packages by walking up from the working directory /app/auth-service-example.
-    needs: ['bin/auth-service.js', 'src', 'users.example.yaml', 'package.json', '../node_modules'],
+    packageDir: 'auth-service-example',
+    needs: ['dist/cli.js', 'users.example.yaml', 'package.json', '../node_modules'],
     npmScope: '--workspace=auth-service-example',
   },
 ];
@@ -126,15 +131,21 @@ function urlsIn(text: string): URL[] {
   });
 }
 
-/** Every file under a repository path (the path itself when it is a file). */
-function filesUnder(rel: string): string[] {
-  const abs = path.join(ROOT, rel);
-  if (!statSync(abs).isDirectory()) return [rel];
-  return readdirSync(abs).flatMap((entry) => filesUnder(path.posix.join(rel, entry)));
-}
-
 function runsNpmCi(stage: Stage): Instruction | undefined {
   return stage.instructions.find((i) => i.keyword === 'RUN' && /\bnpm\s+ci\b/.test(i.args));
+}
+
+const plans = new Map(IMAGES.map((spec) => [spec.service, buildPlan(ROOT, spec.packageDir)]));
+const planOf = (spec: ImageSpec): BuildPlan => plans.get(spec.service)!;
+const builtIn = (spec: ImageSpec, tree: CopiedTree, rest: string): string | undefined =>
+  builtPath(dockerfiles.get(spec.dockerfile)!, planOf(spec), ROOT, tree, rest);
+
+/** The stage whose node_modules the final stage copies. */
+function dependencyStage(spec: ImageSpec): Stage | undefined {
+  const image = imageOf(spec);
+  const tree = locate(image, inImage(image, spec.needs.find((n) => path.posix.basename(n) === 'node_modules')!))?.tree;
+  const origin = tree?.origin;
+  return origin?.kind === 'stage' ? dockerfiles.get(spec.dockerfile)!.stages.find((s) => s.name === origin.stage) : undefined;
 }
 
 // -----------------------------------------------------------------------------------------------------
@@ -335,9 +346,10 @@ describe.each(IMAGES.map((spec) => [spec.dockerfile, spec] as const))('%s', (_do
   });
 
   it(`installs production dependencies of this package alone: npm ci --omit=dev ${spec.npmScope}`, () => {
-    const stage = dockerfile.stages.find((s) => runsNpmCi(s) !== undefined);
+    // The stage the image takes node_modules from; the build stage installs the dev dependencies too.
+    const stage = dependencyStage(spec);
     const run = stage && runsNpmCi(stage);
-    expect(run, `${spec.dockerfile}: a RUN with npm ci`).toBeDefined();
+    expect(run, `${spec.dockerfile}: a RUN with npm ci in the stage the image copies node_modules from`).toBeDefined();
     const options = words(run!.args);
     expect(options, at(spec, run!)).toContain('--omit=dev');
     expect(options, at(spec, run!)).toContain(spec.npmScope);
@@ -358,12 +370,14 @@ describe.each(IMAGES.map((spec) => [spec.dockerfile, spec] as const))('%s', (_do
     expect(image.env.get('NODE_ENV')?.value, `${spec.dockerfile}: ENV NODE_ENV`).toBe('production');
   });
 
-  it('copies the script its start command runs', () => {
+  it('runs a script that npm run build writes, copied from the build stage', () => {
     const { script } = scriptOf([...image.entrypoint, ...image.cmd]);
     expect(script, `${spec.dockerfile}: ENTRYPOINT/CMD ${JSON.stringify([...image.entrypoint, ...image.cmd])} runs no script with node`).toBeDefined();
     const found = locate(image, inImage(image, script!));
-    const source = found?.tree.origin.kind === 'context' ? path.join(found.tree.origin.path, found.rest) : undefined;
-    expect(source !== undefined && inRepo(source), `${spec.dockerfile}: ${script} is not copied from the repository`).toBe(true);
+    const built = found && builtIn(spec, found.tree, found.rest);
+    expect(built, `${spec.dockerfile}: ${script} is not copied from the build's output (a stage that runs npm run build)`).toBeDefined();
+    const plan = planOf(spec);
+    expect(plan.outputs.get(built!), `${spec.dockerfile}: ${script} is ${built} in ${path.posix.join(plan.packageDir, plan.outDir)}, which npm run build does not write`).toMatch(/\.ts$/);
   });
 
   it('copies every path the start command needs, from sources in the repository', () => {
@@ -381,11 +395,16 @@ describe.each(IMAGES.map((spec) => [spec.dockerfile, spec] as const))('%s', (_do
         if (inRepo(tree.origin.path) && !inRepo(source)) problems.push(`${at(spec, tree.ins)}: ${need} would come from ${source}, which is not in the repository`);
         continue;
       }
-      // From another stage: it must be the stage that ran npm ci, and its node_modules.
+      // From another stage: the build's output, or the node_modules of the stage that ran npm ci.
+      const built = builtIn(spec, tree, rest);
+      if (built !== undefined) {
+        if (!buildWrites(planOf(spec), built)) problems.push(`${at(spec, tree.ins)}: ${need} would be ${built} of the build's output, which npm run build does not write`);
+        continue;
+      }
       const { stage: stageName, path: fromPath } = tree.origin;
       const stage = dockerfile.stages.find((s) => s.name === stageName);
       if (stage === undefined || runsNpmCi(stage) === undefined || fromPath !== path.posix.join(describeStage(stage, ROOT).workdir, 'node_modules')) {
-        problems.push(`${at(spec, tree.ins)}: ${need} must come from the node_modules of the stage that runs npm ci`);
+        problems.push(`${at(spec, tree.ins)}: ${need} must come from the build's output or the node_modules of the stage that runs npm ci`);
       }
     }
     for (const copy of image.copies) {
@@ -406,7 +425,7 @@ describe('.dockerignore', () => {
       for (const stage of dockerfiles.get(spec.dockerfile)!.stages) {
         for (const copy of describeStage(stage, ROOT).copies) {
           if (copy.origin.kind !== 'context' || !inRepo(copy.origin.path)) continue;
-          for (const file of filesUnder(copy.origin.path)) {
+          for (const file of contextFiles(ROOT, copy.origin.path)) {
             const pattern = ignore.excludedBy(file);
             if (pattern !== undefined) problems.push(`.dockerignore ${pattern} leaves out ${file}, which ${at(spec, copy.ins)} needs`);
           }

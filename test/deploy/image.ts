@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execForm, parseCopy, parseEnv, where, type Dockerfile, type Instruction, type Stage } from './dockerfile.ts';
 
@@ -114,4 +114,10 @@ export function locate(image: FinalImage, containerPath: string): { tree: Copied
 /** An image path relative to the working directory, made absolute. */
 export function inImage(image: FinalImage, p: string): string {
   return posix.resolve(image.workdir, p);
+}
+
+/** Every file a COPY of the context path `rel` takes (the path itself when it is a file), POSIX, from the root. */
+export function contextFiles(contextDir: string, rel: string): string[] {
+  if (!isDirectory(path.join(contextDir, rel))) return [rel];
+  return readdirSync(path.join(contextDir, rel)).flatMap((entry) => contextFiles(contextDir, posix.join(rel, entry)));
 }

@@ -32,6 +32,9 @@ export interface SpawnOptions {
   env?: Record<string, string | undefined>;
   /** Written to the child's standard input, which is then closed; without it stdin is not connected. */
   input?: string;
+  /** Another script than bin/formgate.js (a compiled dist/cli.js), run in `cwd` (default: the repository). */
+  script?: string;
+  cwd?: string;
 }
 
 /**
@@ -52,8 +55,8 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
 }
 
 function spawnCli(args: readonly string[], opts: SpawnOptions): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
+  const child = spawn(process.execPath, [opts.script ?? BIN, ...args], {
+    cwd: opts.cwd ?? REPO_ROOT,
     env: childEnv(opts.env),
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });

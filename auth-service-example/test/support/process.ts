@@ -32,6 +32,8 @@ export interface SpawnOptions {
   env?: Record<string, string | undefined>;
   /** Written to standard input, which is then closed; without it stdin is not connected. */
   input?: string;
+  /** Another script than bin/auth-service.js (a compiled dist/cli.js). */
+  script?: string;
 }
 
 /** The parent's environment minus anything that would configure the service behind the test's back. */
@@ -56,7 +58,7 @@ export function track(child: ChildProcess): ChildProcess {
 }
 
 function spawnCli(args: readonly string[], opts: SpawnOptions): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [opts.script ?? BIN, ...args], {
     cwd: opts.cwd,
     env: childEnv(opts.env),
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
