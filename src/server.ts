@@ -12,7 +12,7 @@ import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
 import { limitConnections, serverOptions } from './http/connections.ts';
 import { warnIfDescriptorsShort } from './http/descriptors.ts';
 import { problemBody, problemResponse } from './http/problem.ts';
-import type { Telemetry } from './telemetry.ts';
+import { SHUTDOWN_WITHIN_MS, type Telemetry } from './telemetry.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -72,7 +72,11 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
       await closing;
       await database.close();
       // The last spans (this shutdown's requests among them) are sent before the process ends.
-      await telemetry?.shutdown().catch((e: unknown) => logger.warn({ err: e }, 'could not send the last traces'));
+      const outcome = await telemetry?.shutdown().catch((e: unknown) => void logger.warn({ err: e }, 'could not send the last traces'));
+      if (outcome === 'abandoned') {
+        const late = new Error(`the trace collector did not take the last spans within ${SHUTDOWN_WITHIN_MS} ms`);
+        logger.warn({ err: late }, 'could not send the last traces');
+      }
       logger.info('stopped');
     })());
   return { url, stop };

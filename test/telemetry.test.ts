@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { startTelemetry, tracingWanted } from '../src/telemetry.ts';
+import { startTelemetry, tracingRequested } from '../src/telemetry.ts';
 
-describe('tracingWanted', () => {
+describe('tracingRequested', () => {
   test.each([
     [{}, false],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }, true],
@@ -11,12 +11,12 @@ describe('tracingWanted', () => {
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'TRUE' }, false],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'false' }, true],
   ])('%o → %s', (env, wanted) => {
-    expect(tracingWanted(env)).toBe(wanted);
+    expect(tracingRequested(env)).toBe(wanted);
   });
 
   test('without an endpoint nothing starts, and shutting down is harmless', async () => {
     const telemetry = await startTelemetry({});
     expect(telemetry.enabled).toBe(false);
-    await expect(telemetry.shutdown()).resolves.toBeUndefined();
+    await expect(telemetry.shutdown()).resolves.toBe('flushed');
   });
 });

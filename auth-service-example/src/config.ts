@@ -8,10 +8,8 @@
  */
 import { DURATION_FORMAT, parseDuration } from './duration.ts';
 import { deepFreeze } from './freeze.ts';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { err, ok, type Result } from './result.ts';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_PORT = 9000;
 export const DEFAULT_HOST = '127.0.0.1';

@@ -1,12 +1,13 @@
-import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config.ts';
+import { SERVICE_NAME } from './service.ts';
+import { traceIds } from './telemetry.ts';
 
-export const SERVICE_NAME = 'formgate-auth-example';
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
- * JSON lines on stdout; tests pass a destination of their own to read what was logged. While a traced
- * request is being handled, every line carries its trace and span ids, so logs and traces join up.
+ * JSON lines on stdout; tests pass a destination of their own to read what was logged.
+ * A twin: the other service has this same file, and Formgate's test/twins.test.ts keeps the two equal.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
@@ -14,22 +15,18 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     base: { service: SERVICE_NAME },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
+    // A line written while a span is active says which trace it belongs to (nothing when tracing is off).
     mixin: traceIds,
     // Defence in depth: nothing should put a credential in a log line, and if something does it is masked.
     redact: {
-      paths: ['authorization', 'token', 'password', 'apiKey', 'client_secret', '*.authorization', '*.token', '*.password', '*.apiKey', '*.client_secret'],
+      paths: [
+        ...['authorization', 'token', 'password', 'apiKey', 'client_secret'].flatMap((key) => [key, `*.${key}`]),
+        'req.headers.authorization',
+      ],
       censor: '[redacted]',
     },
   };
-  // Synchronous writes: a line logged just before process.exit() is neither lost nor overtaken by later ones.
+  // Synchronous writes: a process that logs "stopped" and exits at once must not lose or reorder its last
+  // lines, which asynchronous stdout writes do. One write per line is negligible next to a request's cost.
   return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
-}
-
-/** Without the tracing SDK there is never an active span, so this costs one lookup. */
-function traceIds(): Record<string, string> {
-  const span = trace.getActiveSpan();
-  if (span === undefined) return {};
-  const context = span.spanContext();
-  if (!isSpanContextValid(context)) return {};
-  return { trace_id: context.traceId, span_id: context.spanId };
 }

@@ -1,13 +1,16 @@
-import { SERVICE_NAME } from './logger.ts';
+import { isSpanContextValid, trace, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { SERVICE_NAME } from './service.ts';
 
 /**
- * OpenTelemetry tracing, started before the app is imported. It is on when an OTLP endpoint is set
- * (OTEL_EXPORTER_OTLP_ENDPOINT, or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT alone as Formgate's deployments
- * set it) and OTEL_SDK_DISABLED is not `true`; otherwise nothing of the SDK is loaded, and the
- * @opentelemetry/api calls made by the app fall through to its built-in no-op tracer.
+ * OpenTelemetry, set up before the app. The service makes its spans through `@opentelemetry/api` alone;
+ * until an SDK registers itself, that API hands out spans that record nothing, so tracing that is off
+ * costs a few function calls per request and the SDK is never even loaded.
  *
- * The exporter, its protocol (OTEL_EXPORTER_OTLP_PROTOCOL, e.g. http/json), the sampler and the batch
- * delays all come from the standard OTEL_* variables, which the SDK reads itself.
+ * It is on when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces-only `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is
+ * set and `OTEL_SDK_DISABLED` is not `true`. Everything else (protocol, headers, sampling, batching,
+ * resource attributes) follows the standard `OTEL_*` variables, which the SDK reads itself.
+ *
+ * A twin: the other service has this same file, and Formgate's test/twins.test.ts keeps the two equal.
  */
 
 /** `flushed`: every span was handed over (or the exporter gave up by itself); `abandoned`: we stopped waiting. */
@@ -15,12 +18,14 @@ export type ShutdownOutcome = 'flushed' | 'abandoned';
 
 export interface Telemetry {
   readonly enabled: boolean;
-  /** Flushes the spans not yet exported, waiting at most SHUTDOWN_WITHIN_MS for the collector. */
+  /** Sends what is still buffered and stops, waiting at most SHUTDOWN_WITHIN_MS; called once, as the process ends. */
   shutdown(): Promise<ShutdownOutcome>;
 }
 
+type Env = Readonly<Record<string, string | undefined>>;
+
 /**
- * How long stopping waits for the collector. An unreachable one keeps the exporter retrying for many
+ * How long stopping waits for the collector. One that is down keeps the exporter retrying for several
  * seconds; together with the request grace that would outlast an orchestrator's stop timeout (10 s in
  * Docker), which then kills the process anyway.
  */
@@ -30,21 +35,21 @@ const OFF: Telemetry = Object.freeze({ enabled: false, shutdown: async (): Promi
 
 const isSet = (value: string | undefined) => (value?.trim() ?? '') !== '';
 
-export function tracingRequested(env: Record<string, string | undefined>): boolean {
+export function tracingRequested(env: Env): boolean {
   const endpoint = isSet(env.OTEL_EXPORTER_OTLP_ENDPOINT) || isSet(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   return endpoint && env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true';
 }
 
-export async function startTelemetry(env: Record<string, string | undefined> = process.env): Promise<Telemetry> {
+export async function startTelemetry(env: Env = process.env): Promise<Telemetry> {
   if (!tracingRequested(env)) return OFF;
   const { NodeSDK, resources } = await import('@opentelemetry/sdk-node');
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME?.trim() || SERVICE_NAME,
-    // Not the default process detector: it exports the command line, and a secret may be passed as a flag.
+    // Not the process detector: it exports the command line, where a secret may be passed as a flag.
     resourceDetectors: [resources.envDetector, resources.hostDetector, resources.osDetector],
-    // Spans are made by the app's own middleware; patching libraries would add noise, not insight.
+    // The spans are the service's own (requests, and what a request waits on); no library is patched.
     instrumentations: [],
-    // This service sends traces only: without these the SDK would also set up OTLP metrics and logs.
+    // Traces only: without these the SDK would also set up OTLP metrics and logs.
     metricReaders: [],
     logRecordProcessors: [],
   });
@@ -63,4 +68,25 @@ async function withinDeadline(work: Promise<void>, ms: number): Promise<Shutdown
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The tracer every span of this service comes from. */
+export const tracer: Tracer = trace.getTracer(SERVICE_NAME);
+
+/** Runs `work` in a new span, active while it runs, which ends when the work does, however it ends. */
+export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, options, async (span) => {
+    try {
+      return await work(span);
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The ids a log line needs to be found from its trace (and back), when a span is active. */
+export function traceIds(): { trace_id?: string; span_id?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (!context || !isSpanContextValid(context)) return {};
+  return { trace_id: context.traceId, span_id: context.spanId };
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { deepFreeze } from '../freeze.ts';
 import { err, ok, type Result } from '../result.ts';
-import type { FieldDefinition, FormDefinition } from './definition.ts';
+import type { FormDefinition } from './definition.ts';
+import type { FieldDefinition } from './field-types.ts';
 import { jsonPointer, MAX_FIELD_ERRORS, toFieldErrors, type FieldError } from './field-errors.ts';
 import { fieldValueSchema, tooManyChoices } from './field-schema.ts';
 

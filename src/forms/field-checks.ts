@@ -2,7 +2,7 @@
  * Rules that tie several keys of one field together. They run on a field whose keys already have the
  * right types, and report every problem they find rather than the first.
  */
-import type { FieldDefinition } from './definition.ts';
+import type { FieldDefinition } from './field-types.ts';
 import { fieldValueSchema } from './field-schema.ts';
 
 export type Report = (path: (string | number)[], message: string) => void;

@@ -3,7 +3,7 @@
  * explains, because they are read by the person filling the form, not by a developer.
  */
 import { z } from 'zod';
-import type { FieldDefinition } from './definition.ts';
+import type { FieldDefinition } from './field-types.ts';
 import { compilePattern } from './pattern.ts';
 
 export const MESSAGES = {

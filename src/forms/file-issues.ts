@@ -3,7 +3,8 @@
  * got "ten"" with the offending value, rather than zod's wording about its own types.
  */
 import type { z } from 'zod';
-import { ANY_FIELD_KEY, FIELD_KEYS, FIELD_TYPES, FILE_KEYS, FORM_KEYS, type FieldType } from './definition.ts';
+import { FILE_KEYS, FORM_KEYS } from './definition.ts';
+import { ANY_FIELD_KEY, FIELD_KEYS, FIELD_TYPES, type FieldType } from './field-types.ts';
 
 export interface FileIssue {
   path: PropertyKey[];

@@ -2,8 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { abilitiesOn } from '../auth/abilities.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { Protection } from '../auth/protection.ts';
-import { ProblemError } from '../http/problem.ts';
-import type { CompiledForm } from './compile.ts';
+import { findForm } from './lookup.ts';
 import type { FormRegistry } from './registry.ts';
 import * as routes from './routes.ts';
 
@@ -47,11 +46,4 @@ export function formRoutes(forms: FormRegistry, protection: Protection) {
     );
   });
   return app;
-}
-
-/** The form a request names, or a 404 that tells the caller where to find the names. */
-export function findForm(forms: FormRegistry, name: string): CompiledForm {
-  const form = forms.get(name);
-  if (!form) throw new ProblemError(404, `There is no form "${name.slice(0, 100)}"; GET /api/v1/forms lists them.`);
-  return form;
 }

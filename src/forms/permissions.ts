@@ -1,21 +1,6 @@
 import type { Caller } from '../auth/caller.ts';
 import type { FormDefinition } from './definition.ts';
-
-export const PERMISSIONS = [
-  'create',
-  'read_own',
-  'read_all',
-  'update_own',
-  'update_all',
-  'delete_own',
-  'delete_all',
-] as const;
-
-export type Permission = (typeof PERMISSIONS)[number];
-
-/** Access-list keys with a fixed meaning; an identity service cannot put a caller into them. */
-export const ANY_IDENTIFIED_GROUP = '*';
-export const ANONYMOUS_GROUP = 'anonymous';
+import { ANONYMOUS_GROUP, ANY_IDENTIFIED_GROUP, PERMISSIONS, type Permission } from './grants.ts';
 
 export type DocumentAction = 'read' | 'update' | 'delete';
 export type Scope = 'all' | 'own' | 'none';
@@ -28,14 +13,8 @@ export interface FormAbilities {
   delete: Scope;
 }
 
-const ALL_PERMISSIONS: ReadonlySet<Permission> = new Set(PERMISSIONS);
-
 /** Anonymous callers own no document, so `*_own` grants could never be exercised by them. */
 const OWN_PERMISSIONS: ReadonlySet<Permission> = new Set(['read_own', 'update_own', 'delete_own']);
-
-export function isPermission(value: unknown): value is Permission {
-  return typeof value === 'string' && (ALL_PERMISSIONS as ReadonlySet<string>).has(value);
-}
 
 /**
  * The union of the grants of every access-list entry that applies to the caller. `*_own` grants are

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { ValidationSource } from '../auth/cache.ts';
+import { acceptedRequestId } from './request-id.ts';
 
 /** Read with `c.get(name)`: `c.var` copies every variable into a new object on each access. */
 export type RequestVariables = {
@@ -22,17 +23,14 @@ export interface FailureSummary {
   stack?: string;
 }
 
-// A caller's id is kept when it looks like an id, so a proxy's ids join up; anything else is replaced.
-const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
  * Takes or makes the request id, returns it, gives handlers a logger bound to it, and writes one line per
  * request. The line holds the path without its query string, which may carry things nobody should log.
  */
 export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: RequestVariables }> {
   return async (c, next) => {
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
+    // A caller's id that is not acceptable is replaced, so every request has one to join its lines by.
+    const requestId = acceptedRequestId(c.req.header('x-request-id')) ?? randomUUID();
     const log = logger.child({ requestId });
     c.set('requestId', requestId);
     c.set('log', log);

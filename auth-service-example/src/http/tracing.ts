@@ -1,6 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
-import { SERVICE_NAME } from '../logger.ts';
+import { tracer } from '../telemetry.ts';
 import type { AppEnv } from './context.ts';
 import { endpointRoute } from './route.ts';
 
@@ -16,7 +16,6 @@ const headerGetter: TextMapGetter<Headers> = {
 };
 
 export function traceRequests(): MiddlewareHandler<AppEnv> {
-  const tracer = trace.getTracer(SERVICE_NAME);
   return async (c, next) => {
     const parent = propagation.extract(ROOT_CONTEXT, c.req.raw.headers, headerGetter);
     const route = endpointRoute(c);

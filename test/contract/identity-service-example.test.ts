@@ -1,16 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-// The one place this package reaches into Formgate: its own readers of each protocol's answer.
+// The example is reached through its app factory, served by its own test support (a clock the test
+// moves, a directory of known users); it never imports Formgate, so this test lives on Formgate's side.
+import { ALICE_PASSWORD, testDirectory, type TestDirectory } from '../../auth-service-example/test/support/directory.ts';
+import { clientToken, passwordToken, START_MS, startService, type TestService } from '../../auth-service-example/test/support/app.ts';
 import { formgateProtocol } from '../../src/auth/protocols/formgate.ts';
 import { introspectionProtocol } from '../../src/auth/protocols/introspection.ts';
 import { oidcProtocol } from '../../src/auth/protocols/oidc.ts';
 import type { Protocol } from '../../src/auth/protocols/protocol.ts';
-import { ALICE_PASSWORD, testDirectory, type TestDirectory } from './support/directory.ts';
-import { clientToken, passwordToken, START_MS, startService, type TestService } from './support/app.ts';
 
 /**
- * Formgate reads each of this service's answers as a valid identity, through the same protocol code it
- * runs in production: the request is built by Formgate's protocol, sent over HTTP to this service, and
- * the answer interpreted by Formgate's protocol.
+ * Formgate reads each of the example identity service's answers as a valid identity, through the same
+ * protocol code it runs in production: the request is built by Formgate's protocol, sent over HTTP to the
+ * service, and the answer interpreted by Formgate's protocol.
  */
 
 let fixture: TestDirectory;
@@ -31,7 +32,7 @@ const protocols = (t: TestDirectory): [string, string, () => Protocol][] => [
   ['introspection', '/introspect', () => introspectionProtocol({ clientId: 'importer', clientSecret: t.importerKey }, 'groups')],
 ];
 
-describe('Formgate reads this service as', () => {
+describe('Formgate reads the example identity service as', () => {
   it.each(['formgate', 'oidc', 'introspection'])('%s: a valid identity for a user token, with the lifetime the service allows', async (name) => {
     const [, path, make] = protocols(fixture).find(([n]) => n === name)!;
     const service = await startService({ directory: fixture.directory, tokenTtlS: 900 });
