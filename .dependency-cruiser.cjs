@@ -47,6 +47,13 @@ module.exports = {
       to: { path: '^src/[^/]+/(.*/|)handlers(\\.ts$|/)', pathNot: '^src/$1/' },
     },
     {
+      name: 'no-config-in-features',
+      comment: 'A feature owns its vocabulary (domains, levels, protocols, its settings types); config imports it, never the other way round.',
+      severity: 'error',
+      from: { path: '^src/(auth|forms|documents|db|http|me|admin|health|openapi|web)(/|\\.ts$)' },
+      to: { path: '^src/config(/|\\.ts$)' },
+    },
+    {
       name: 'example-stands-alone',
       comment: 'The example identity service is built and shipped alone: it imports its own modules and its packages only.',
       severity: 'error',
