@@ -28,4 +28,8 @@ for (const entry of readdirSync(source, { recursive: true, withFileTypes: true }
   const from = path.join(entry.parentPath, entry.name);
   cpSync(from, path.join(out, path.relative(source, from)));
 }
+// The API reference's viewer is one file of a dev dependency (src/openapi/reference.ts says why): the
+// build carries that file, not the package and its dependencies.
+const viewer = fileURLToPath(import.meta.resolve('@scalar/api-reference/browser/standalone.js'));
+cpSync(viewer, path.join(out, 'openapi', 'scalar-standalone.js'));
 process.stdout.write(`built ${path.relative(process.cwd(), out) || '.'}\n`);

@@ -14,7 +14,8 @@ import { documentRoutes } from './documents/handlers.ts';
 import { formRoutes } from './forms/handlers.ts';
 import { jsonPointer, type FormRegistry } from './forms/index.ts';
 import { healthRoutes, probe, type HealthCheck } from './http/health.ts';
-import { DOCS_HTML, openApiDocument } from './http/openapi.ts';
+import { openApiDocument } from './http/openapi.ts';
+import { referenceRoutes } from './openapi/reference.ts';
 import { ProblemError, problemBody, problemResponse } from './http/problem.ts';
 import { requestLog, summarizeFailure, type RequestVariables } from './http/request-log.ts';
 import { traceRequests } from './http/trace-requests.ts';
@@ -53,7 +54,7 @@ export function createApp(parts: AppParts) {
 
   let document: ReturnType<typeof openApiDocument> | undefined;
   app.get('/openapi.json', (c) => c.json((document ??= openApiDocument(app))));
-  app.get('/docs', (c) => c.html(DOCS_HTML));
+  app.route('/', referenceRoutes());
 
   app.notFound((c) => {
     throw new ProblemError(404, `There is nothing at ${c.req.method} ${c.req.path.slice(0, 200)}; see /docs for the API.`);

@@ -55,19 +55,3 @@ export function openApiDocument(app: OpenAPIHono<any>) {
 export function openApiYaml(app: OpenAPIHono<any>): string {
   return stringify(openApiDocument(app), { lineWidth: 0, aliasDuplicateObjects: false });
 }
-
-/** A readable reference at /docs: Scalar's viewer, loaded from its CDN, pointed at /openapi.json. */
-export const DOCS_HTML = `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Formgate API reference</title>
-</head>
-<body>
-  <noscript>The reference needs JavaScript; the raw document is at <a href="/openapi.json">/openapi.json</a>.</noscript>
-  <script id="api-reference" data-url="/openapi.json"></script>
-  <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1"></script>
-</body>
-</html>
-`;
