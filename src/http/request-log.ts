@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
-import type { ValidationSource } from '../auth/cache.ts';
 
 /** Read with `c.get(name)`: `c.var` copies every variable into a new object on each access. */
 export type RequestVariables = {
@@ -9,7 +8,7 @@ export type RequestVariables = {
   log: Logger;
   failure?: FailureSummary;
   /** Where the caller's identity came from (`hit`, `miss`, `coalesced`, `stale`, `uncached`), when a token was sent. */
-  auth?: ValidationSource;
+  auth?: string;
   /** The identified caller's id: who did it, never how they proved it. */
   userId?: string;
 };

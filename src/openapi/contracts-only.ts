@@ -1,16 +1,17 @@
-import { createApp } from '../app.ts';
 import { pino } from 'pino';
-import { openApiYaml } from './openapi.ts';
+import { createHostApp } from '../host.ts';
+import { openApiYaml } from './document.ts';
 
 /**
- * The app built from inert parts that no request ever reaches. Route contracts do not depend on the
- * database or the forms file, so this app has every route and contract of a running server.
+ * The host built only for its route contracts, from inert parts that no request ever reaches. Route
+ * contracts do not depend on the database or the forms file, so it has every route and contract of a
+ * running server.
  */
-export function offlineApp() {
+export function contractsOnlyHost() {
   const unused = async () => {
-    throw new Error('the offline app serves no requests');
+    throw new Error('the contracts-only host serves no requests');
   };
-  return createApp({
+  return createHostApp({
     config: { protect: { forms: 'none', documents: 'none' }, adminGroup: 'admin', auth: { healthUrl: null, timeoutMs: 1 }, maxBodyBytes: 1 },
     database: { db: undefined as never, driver: 'pglite', migrate: unused, ping: unused, close: unused },
     forms: { list: () => [], get: () => undefined },
@@ -20,5 +21,5 @@ export function offlineApp() {
 
 /** The OpenAPI document without a running server: what `formgate openapi` prints and writes. */
 export function openApiYamlOffline(): string {
-  return openApiYaml(offlineApp());
+  return openApiYaml(contractsOnlyHost());
 }
