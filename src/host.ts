@@ -35,7 +35,8 @@ export function createHostApp(parts: HostParts) {
   mountGuarded(host, createApiApp(parts));
   mountGroup(host, 'open', openApiRoutes(() => openApiDocument(host)), guard);
 
-  host.notFound((c) => nothingHere(c));
+  // Answered here, not thrown: Hono would carry a throw out through the request log before it is answered.
+  host.notFound((c) => answerError(nothingHere(c), c));
   host.onError(answerError);
   return host;
 }

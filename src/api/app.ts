@@ -40,7 +40,9 @@ export function createApiApp(parts: ApiParts) {
 
   // A route, not notFound(): a mounted app's notFound is never asked. Registered last, so it answers only
   // what no group did; it is an ALL route, so a span still takes its name from the route that answered.
-  api.all(`${API_PREFIX}/*`, (c) => nothingHere(c));
+  api.all(`${API_PREFIX}/*`, (c) => {
+    throw nothingHere(c);
+  });
   // Set before the host mounts this app: Hono wraps each mounted route with the handler it finds then.
   api.onError(answerError);
   return api;

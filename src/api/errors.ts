@@ -11,8 +11,8 @@ import { summarizeFailure, type RequestVariables } from '../http/request-log.ts'
 type Env = { Variables: RequestVariables };
 
 /** A request no route answers; the same sentence on the host and in the API. */
-export function nothingHere(c: Context): never {
-  throw new ProblemError(404, `There is nothing at ${c.req.method} ${c.req.path.slice(0, 200)}; see /docs for the API.`);
+export function nothingHere(c: Context): ProblemError {
+  return new ProblemError(404, `There is nothing at ${c.req.method} ${c.req.path.slice(0, 200)}; see /docs for the API.`);
 }
 
 export function answerError<E extends Env>(error: Error, c: Context<E>): Response {
