@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { pino } from 'pino';
-import { createApp } from '../src/app.ts';
+import { createHostApp } from '../src/host.ts';
 import type { Database } from '../src/db/connect.ts';
 import { encodeCursor } from '../src/documents/cursor.ts';
 import type { FormRegistry } from '../src/forms/index.ts';
@@ -20,7 +20,7 @@ const PAGE = 50;
 const SAMPLES = 200;
 
 export async function listScale(database: Database, sql: postgres.Sql, forms: FormRegistry, form: string, sizes = [10_000, 1_000_000]): Promise<ScaleRow[]> {
-  const app = createApp({
+  const app = createHostApp({
     config: { protect: { forms: 'none', documents: 'none' }, adminGroup: 'admin', auth: { healthUrl: null, timeoutMs: 1 }, maxBodyBytes: 1 << 20 },
     database,
     forms,
@@ -49,7 +49,7 @@ export async function listScale(database: Database, sql: postgres.Sql, forms: Fo
   return rows;
 }
 
-async function page(app: ReturnType<typeof createApp>, path: string): Promise<void> {
+async function page(app: ReturnType<typeof createHostApp>, path: string): Promise<void> {
   const res = await app.request(path);
   if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
   const body = (await res.json()) as { items: unknown[] };

@@ -120,7 +120,7 @@ async function checkForms(file: string): Promise<void> {
 }
 
 async function openapi(write: boolean): Promise<void> {
-  const { openApiYamlOffline } = await import('./http/openapi-offline.ts');
+  const { openApiYamlOffline } = await import('./host.ts');
   const yaml = openApiYamlOffline();
   if (!write) return void process.stdout.write(yaml);
   await writeFile(new URL('../openapi/formgate.yaml', import.meta.url), yaml);

@@ -2,8 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { createApp } from './app.ts';
-import { identityServiceFor } from './auth/identity-service.ts';
+import { identityClientFor } from './auth/identity-client.ts';
 import { protectionTable } from './auth/protection.ts';
 import type { Config } from './config/index.ts';
 import { openDatabase, type Database } from './db/connect.ts';
@@ -11,6 +10,7 @@ import { RESERVE_TIMEOUT_MS } from './db/safe-transactions.ts';
 import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
 import { limitConnections, serverOptions } from './http/connections.ts';
 import { warnIfDescriptorsShort } from './http/descriptors.ts';
+import { createHostApp } from './host.ts';
 import { problemBody, problemResponse } from './http/problem.ts';
 import { SHUTDOWN_WITHIN_MS, type Telemetry } from './telemetry.ts';
 
@@ -39,8 +39,8 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
   if (!forms.ok) throw new StartupError(forms.error.map(formatFormsFileError).join('\n'), 2);
 
   const database = await openMigrated(config, logger);
-  const identityService = identityServiceFor(config.auth, { logger });
-  const app = createApp({ config, database, forms: forms.value, logger, ...(identityService ? { identityService } : {}) });
+  const identityClient = identityClientFor(config.auth, { logger });
+  const app = createHostApp({ config, database, forms: forms.value, logger, ...(identityClient ? { identityClient } : {}) });
   await warnIfDescriptorsShort(config.maxConnections, logger);
   const server = await listen(app.fetch, config, logger).catch(async (e: unknown) => {
     await database.close();

@@ -1,6 +1,6 @@
 import { abilitiesFor, type FormAbilities, type FormDefinition } from '../forms/index.ts';
 import type { Caller } from './caller.ts';
-import { domainNeedsToken, type Protection } from './protection.ts';
+import { domainNeedsToken, type ProtectConfig } from './protection.ts';
 
 /**
  * What a caller may do on a form, as the API will decide it when they try: first the protection table
@@ -12,7 +12,7 @@ import { domainNeedsToken, type Protection } from './protection.ts';
 /** The method of the documents request each ability stands for (restore is a POST, and needs `delete`). */
 const METHOD = { create: 'POST', read: 'GET', update: 'PATCH', delete: 'DELETE' } as const;
 
-export function abilitiesOn(form: FormDefinition, caller: Caller, protection: Protection): FormAbilities {
+export function abilitiesOn(form: FormDefinition, caller: Caller, protection: ProtectConfig): FormAbilities {
   const granted = abilitiesFor(form, caller);
   // A caller with a valid token is past the protection table wherever it applies.
   if (caller.kind === 'user') return granted;

@@ -17,12 +17,12 @@ import { cacheTtl, type CacheTtl } from './ttl.ts';
  * `shelves.ts`'s job.
  */
 
-export type ValidationSource = 'hit' | 'miss' | 'coalesced' | 'stale' | 'uncached';
+export type VerdictSource = 'hit' | 'miss' | 'coalesced' | 'stale' | 'uncached';
 
-export interface Validation {
+export interface SourcedVerdict {
   readonly verdict: Verdict;
   /** Where the verdict came from: kept (`hit`), asked (`miss`), shared with a call in flight (`coalesced`), an expired identity used while the service fails (`stale`), or asked with the cache off (`uncached`). */
-  readonly source: ValidationSource;
+  readonly source: VerdictSource;
   /** How long the answer was kept for, when it was just asked for. */
   readonly ttl?: CacheTtl;
 }
@@ -40,7 +40,7 @@ export interface CacheStats {
 }
 
 export interface IdentityCache {
-  validate(key: string, ask: () => Promise<Verdict>): Promise<Validation>;
+  validate(key: string, ask: () => Promise<Verdict>): Promise<SourcedVerdict>;
   stats(): CacheStats;
   /** Forgets every answer (revocation); counters keep counting. Returns how many entries were dropped. */
   clear(): number;
@@ -77,7 +77,7 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
   }
 
   const entries = twoShelves(options.size, now);
-  const inFlight = new Map<string, Promise<Validation>>();
+  const inFlight = new Map<string, Promise<SourcedVerdict>>();
   // Bumped by clear(): an answer to a call made before the clear must not refill the cache after it.
   let generation = 0;
 
@@ -86,7 +86,7 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
     if (ttl > 0) entries.set(key, entry, ttl);
   };
 
-  const askAndKeep = async (key: string, ask: () => Promise<Verdict>, previous: Entry | undefined): Promise<Validation> => {
+  const askAndKeep = async (key: string, ask: () => Promise<Verdict>, previous: Entry | undefined): Promise<SourcedVerdict> => {
     const startedIn = generation;
     const verdict = await ask();
     count(verdict);

@@ -1,7 +1,7 @@
 import type { AuthConfig } from './settings.ts';
-import { probe, type CheckOutcome } from '../http/health.ts';
+import { probe, type CheckOutcome } from '../health/check.ts';
 import { describeShape } from './answer-shape.ts';
-import { askIdentityService } from './client.ts';
+import { askIdentityService } from './call.ts';
 import { checkOnce } from './health-check.ts';
 import { describeViolation, type Verdict } from './identity.ts';
 import { protocolFor } from './protocols/index.ts';

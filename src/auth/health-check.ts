@@ -1,4 +1,4 @@
-import { cachedProbe, probe, type HealthCheck } from '../http/health.ts';
+import { cachedProbe, probe, type HealthCheck } from '../health/check.ts';
 
 /** How long one look at the identity service's health is reused by /health. */
 export const IDENTITY_HEALTH_KEEP_MS = 5000;

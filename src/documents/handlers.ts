@@ -1,8 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Caller } from '../auth/caller.ts';
 import type { Db } from '../db/connect.ts';
-import { findForm } from '../forms/lookup.ts';
 import type { FormRegistry } from '../forms/index.ts';
+import { findForm } from '../forms/lookup.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { etagOf, parseIfMatch } from '../http/preconditions.ts';
 import { ProblemError } from '../http/problem.ts';

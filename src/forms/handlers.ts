@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { abilitiesOn } from '../auth/abilities.ts';
 import type { Caller } from '../auth/caller.ts';
-import type { Protection } from '../auth/protection.ts';
+import type { ProtectConfig } from '../auth/protection.ts';
 import { findForm } from './lookup.ts';
 import type { FormRegistry } from './registry.ts';
 import * as routes from './routes.ts';
@@ -12,7 +12,7 @@ type Env = { Variables: { caller: Caller } };
  * A form as callers see it: its fields, its JSON Schema and what this caller may do, never its `access`
  * rules, which name the organisation's groups (and who may read everything) to anyone who asks.
  */
-export function formRoutes(forms: FormRegistry, protection: Protection) {
+export function formRoutes(forms: FormRegistry, protection: ProtectConfig) {
   const app = new OpenAPIHono<Env>();
   app.openapi(routes.listForms, (c) => {
     const caller = c.get('caller');

@@ -1,5 +1,7 @@
-import type { VersionPrecondition } from '../documents/service.ts';
 import { ProblemError } from './problem.ts';
+
+/** What If-Match asks for: no condition, any current version (`*`), or one of these versions. */
+export type IfMatch = 'any' | readonly number[] | undefined;
 
 /** A document's ETag is its version, quoted: strong, because any change of content makes a new version. */
 export function etagOf(version: number): string {
@@ -10,7 +12,7 @@ export function etagOf(version: number): string {
  * Reads If-Match (RFC 9110 §13.1.1). Weak tags never match, because If-Match compares strongly;
  * a header that is not a list of entity tags is a malformed request.
  */
-export function parseIfMatch(header: string | undefined): VersionPrecondition {
+export function parseIfMatch(header: string | undefined): IfMatch {
   if (header === undefined) return undefined;
   const value = header.trim();
   if (value === '*') return 'any';

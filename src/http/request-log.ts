@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
-import type { ValidationSource } from '../auth/cache.ts';
 import { acceptedRequestId } from './request-id.ts';
 
 /** Read with `c.get(name)`: `c.var` copies every variable into a new object on each access. */
@@ -10,7 +9,7 @@ export type RequestVariables = {
   log: Logger;
   failure?: FailureSummary;
   /** Where the caller's identity came from (`hit`, `miss`, `coalesced`, `stale`, `uncached`), when a token was sent. */
-  auth?: ValidationSource;
+  auth?: string;
   /** The identified caller's id: who did it, never how they proved it. */
   userId?: string;
 };

@@ -36,8 +36,10 @@ export function traceRequests(): MiddlewareHandler {
   };
 }
 
-/** The pattern of the route that answered, or none for a request no route matched (a 404). */
+/**
+ * The pattern of the route that answered, or none for a request only middleware and catch-alls matched (a
+ * 404): a catch-all is an `ALL` route, and may be matched after the route that answered.
+ */
 function routeOf(c: Parameters<MiddlewareHandler>[0]): string | undefined {
-  const last = matchedRoutes(c).at(-1);
-  return last && last.method !== 'ALL' ? last.path : undefined;
+  return matchedRoutes(c).findLast((route) => route.method !== 'ALL')?.path;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 
 /**
  * `/docs`: the API reference, rendered by Scalar's viewer served from Formgate itself, so it works on a
@@ -59,7 +59,9 @@ export const DOCS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const CONFIGURATION = JSON.stringify({ withDefaultFonts: false, hideClientButton: false, telemetry: false });
+// Off: the fonts and the "Ask AI" agent, which fetch from Scalar's servers; the developer tools. Left
+// unset: `proxyUrl`, so a request tried from the page goes from the browser straight to this server.
+const CONFIGURATION = JSON.stringify({ withDefaultFonts: false, agent: { disabled: true }, showDeveloperTools: 'never', telemetry: false });
 
 function page(viewerPath: string | undefined): string {
   const viewer =
@@ -72,6 +74,7 @@ function page(viewerPath: string | undefined): string {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Formgate API reference</title>
+  <link rel="icon" href="data:,">
 </head>
 <body>
   <noscript>The reference needs JavaScript; the raw document is at <a href="/openapi.json">/openapi.json</a>.</noscript>
@@ -90,7 +93,7 @@ const PAGE_HEADERS = {
 
 /** `GET /docs` and the viewer's script; open routes, like the document they show. */
 export function referenceRoutes() {
-  const app = new Hono();
+  const app = new OpenAPIHono();
   // Read on first use, not at startup: most processes never serve /docs, and the bundle is 3.5 MB.
   let viewer: Promise<Viewer | undefined> | undefined;
   const theViewer = () => (viewer ??= loadViewer());

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Validation } from '../../src/auth/cache.ts';
-import { createIdentityService, tokenKey, type IdentityService } from '../../src/auth/identity-service.ts';
+import type { SourcedVerdict } from '../../src/auth/cache.ts';
+import { createIdentityClient, tokenKey, type IdentityClient } from '../../src/auth/identity-client.ts';
 import type { AuthCacheConfig, AuthConfig } from '../../src/auth/settings.ts';
 import { createLogger } from '../../src/logger.ts';
 import { authConfig, type LogLine } from '../support/app.ts';
@@ -52,13 +52,13 @@ function newClock(): Clock {
 }
 
 interface Harness {
-  service: IdentityService;
+  service: IdentityClient;
   clock: Clock;
   logs: LogLine[];
   warnings(): LogLine[];
   /** Calls the server got for this token. */
   calls(token: string): number;
-  validate(token: string, requestId?: string): Promise<Validation>;
+  validate(token: string, requestId?: string): Promise<SourcedVerdict>;
 }
 
 function harness(server: IdentityServer, options: { cache?: Partial<AuthCacheConfig>; auth?: Partial<AuthConfig> } = {}): Harness {
@@ -75,7 +75,7 @@ function harness(server: IdentityServer, options: { cache?: Partial<AuthCacheCon
       }
     },
   });
-  const service = createIdentityService(auth, { logger, now: clock.now });
+  const service = createIdentityClient(auth, { logger, now: clock.now });
   return {
     service,
     clock,
@@ -92,12 +92,12 @@ const alice = (extra: Record<string, unknown> = {}): ScriptedAnswer => ({ status
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function expectIdentity(result: Validation, userId = 'alice') {
+function expectIdentity(result: SourcedVerdict, userId = 'alice') {
   expect(result.verdict.kind).toBe('valid');
   if (result.verdict.kind === 'valid') expect(result.verdict.identity.userId).toBe(userId);
 }
 
-function sourcesOf(results: Validation[]): Record<string, number> {
+function sourcesOf(results: SourcedVerdict[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of results) counts[r.source] = (counts[r.source] ?? 0) + 1;
   return counts;

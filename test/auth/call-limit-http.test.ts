@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CacheStats } from '../../src/auth/cache.ts';
-import type { CallStats } from '../../src/auth/identity-service.ts';
+import type { CallStats } from '../../src/auth/identity-client.ts';
 import type { ProtectConfig } from '../../src/auth/protection.ts';
 import type { AuthConfig } from '../../src/auth/settings.ts';
 import type { Database } from '../../src/db/connect.ts';
@@ -110,7 +110,7 @@ describe('--auth-max-calls', () => {
     await adminStats(t, admin);
     const first = token('unknown');
     const flood = [get(t, FORMS, first), ...Array.from({ length: 6 }, () => get(t, FORMS, token('unknown')))];
-    await eventually(() => (t.identityService!.callStats().callsWaiting === 5 ? true : undefined), 5000, 'the limiter full, five waiting');
+    await eventually(() => (t.identityClient!.callStats().callsWaiting === 5 ? true : undefined), 5000, 'the limiter full, five waiting');
     await eventually(() => (server.inFlight() === 2 ? true : undefined), 5000, 'both calls at the service');
 
     // The cached admin is answered while both slots are taken and five wait: it did not queue behind them.
@@ -120,8 +120,8 @@ describe('--auth-max-calls', () => {
 
     // A second request with the token whose call is in flight shares it and takes no place in the queue.
     const joined = get(t, FORMS, first);
-    await eventually(() => (t.identityService!.cacheStats().coalesced === 1 ? true : undefined), 5000, 'the second request joined the call');
-    expect(t.identityService!.callStats().callsWaiting).toBe(5);
+    await eventually(() => (t.identityClient!.cacheStats().coalesced === 1 ? true : undefined), 5000, 'the second request joined the call');
+    expect(t.identityClient!.callStats().callsWaiting).toBe(5);
 
     const statuses = await outcomes(FORMS, await Promise.all([...flood, joined]));
     expect(statuses[401]).toBeGreaterThanOrEqual(2);
@@ -135,7 +135,7 @@ describe('--auth-max-calls', () => {
     const statuses = await outcomes(FORMS, await Promise.all(Array.from({ length: 30 }, () => get(t, FORMS, same))));
     expect(server.maxInFlight()).toBe(3);
     expect(statuses[503]).toBeGreaterThan(0);
-    expect(t.identityService!.callStats().refused).toBe(statuses[503]);
+    expect(t.identityClient!.callStats().refused).toBe(statuses[503]);
   });
 
   it('refuses with 503 and Retry-After, never 401, where the route needs a token', async () => {

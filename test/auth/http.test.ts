@@ -385,7 +385,7 @@ describe('without an identity service (no --auth-url, every domain none)', () =>
   let t: TestApp;
   beforeAll(async () => {
     t = await open({ protect: { forms: 'none', documents: 'none' }, authUrl: undefined });
-    expect(t.identityService).toBeUndefined();
+    expect(t.identityClient).toBeUndefined();
   });
 
   it.each([['a good token', `Bearer ${ALICE}`], ['a bad token', `Bearer ${BAD}`], ...MALFORMED])('ignores an Authorization header with %s: the caller is anonymous', async (_what, authorization) => {
@@ -442,7 +442,7 @@ describe('the admin API over the identity cache', () => {
     const rootCalls = callsFor(ROOT);
     const cleared = await json<{ cleared: number }>(await send(t, ADMIN, { method: 'DELETE', token: ROOT }), 200); // hit
     expect(cleared).toEqual({ cleared: second.size });
-    expect(t.identityService!.cacheStats().size).toBe(0);
+    expect(t.identityClient!.cacheStats().size).toBe(0);
 
     // The admin's own token was dropped too: this request asks the service about it again.
     const third = await json<CacheStats>(await send(t, ADMIN, { token: ROOT }), 200);

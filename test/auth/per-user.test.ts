@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthCacheConfig } from '../../src/auth/settings.ts';
-import { createIdentityService, type IdentityService } from '../../src/auth/identity-service.ts';
+import { createIdentityClient, type IdentityClient } from '../../src/auth/identity-client.ts';
 import { IDENTITIES_PER_USER } from '../../src/auth/shelves.ts';
 import { createLogger } from '../../src/logger.ts';
 import { authConfig } from '../support/app.ts';
@@ -25,7 +25,7 @@ async function setUp(cache: Partial<AuthCacheConfig> = {}) {
   servers.push(server);
   const base = authConfig(server.url);
   let clock = Math.floor(Date.now() / 1000) * 1000;
-  const service: IdentityService = createIdentityService(
+  const service: IdentityClient = createIdentityClient(
     { ...base, url: server.url, cache: { ...base.cache, ...cache } },
     { logger: createLogger('silent'), now: () => clock },
   );
@@ -85,7 +85,7 @@ describe('identities per user id', () => {
     servers.push(server);
     const base = authConfig(server.url);
     let clock = Math.floor(Date.now() / 1000) * 1000;
-    const service = createIdentityService({ ...base, url: server.url }, { logger: createLogger('silent'), now: () => clock });
+    const service = createIdentityClient({ ...base, url: server.url }, { logger: createLogger('silent'), now: () => clock });
     const shared = tokenOf('shared');
     await service.validate(shared);
     clock += 61_000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askIdentityService, MAX_ANSWER_BYTES } from '../../src/auth/client.ts';
+import { askIdentityService, MAX_ANSWER_BYTES } from '../../src/auth/call.ts';
 import { describeViolation, type ContractViolation, type Freshness, type Identity, type ServiceUnavailable, type Verdict } from '../../src/auth/identity.ts';
 import { protocolFor } from '../../src/auth/protocols/index.ts';
 import type { AuthConfig } from '../../src/auth/settings.ts';

@@ -26,7 +26,7 @@ afterAll(async () => {
   await t?.close();
   await identity?.close();
 });
-beforeEach(() => void t.identityService!.clearCache());
+beforeEach(() => void t.identityClient!.clearCache());
 
 /**
  * User ids Formgate accepts (src/auth/user-id.ts, restated here so the test does not grade itself): at
@@ -99,7 +99,7 @@ describe('bearer tokens with an identity service', () => {
   it('any Authorization header and any answer of the service gets the contract\'s status, and the service sees the token as sent', async () => {
     await fc.assert(
       fc.asyncProperty(authorization, answer, fc.constantFrom(...ROUTES), async (auth, service, route) => {
-        t.identityService!.clearCache();
+        t.identityClient!.clearCache();
         identity.answer((call) => service.script(call.token));
         const calls = identity.calls.length;
         const headers = new Headers(route.init.headers);

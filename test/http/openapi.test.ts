@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { offlineApp, openApiYamlOffline } from '../../src/http/openapi-offline.ts';
+import { contractsOnlyHost, openApiYamlOffline } from '../../src/host.ts';
 import { lint } from '../support/redocly.ts';
 
 const checkedInPath = fileURLToPath(new URL('../../openapi/formgate.yaml', import.meta.url));
@@ -17,7 +17,7 @@ function documentedOperations(document: { paths?: Record<string, Record<string, 
 
 /** `METHOD /path/{param}` for every route handler the app registers (middleware on `ALL` left out). */
 function servedOperations(): string[] {
-  const routes = offlineApp().routes.filter((r) => r.method !== 'ALL');
+  const routes = contractsOnlyHost().routes.filter((r) => r.method !== 'ALL');
   return [...new Set(routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`))];
 }
 
@@ -47,7 +47,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('is served at /openapi.json, with a reference at /docs', async () => {
-    const app = offlineApp();
+    const app = contractsOnlyHost();
     const json = await app.request('/openapi.json');
     expect(json.status).toBe(200);
     expect(await json.json()).toEqual(parse(openApiYamlOffline()));

@@ -43,7 +43,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   exporter.reset();
-  t.identityService?.clearCache();
+  t.identityClient?.clearCache();
 });
 
 function spans() {
@@ -114,7 +114,7 @@ describe('one request, one trace', () => {
       expect(spanNamed('identity.validate').attributes['formgate.auth.outcome']).toBe('rejected');
       exporter.reset();
       identity.answer({ status: 503, body: 'down' });
-      t.identityService?.clearCache();
+      t.identityClient?.clearCache();
       expect((await create()).status).toBe(503);
       expect(spanNamed('identity.validate').attributes['formgate.auth.outcome']).toBe('unavailable');
       expect(spanNamed('POST /api/v1/forms/:form/documents').status.code).toBe(2); // ERROR on a 5xx

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { expect } from 'vitest';
-import { createApp } from '../../src/app.ts';
-import { identityServiceFor, type IdentityService } from '../../src/auth/identity-service.ts';
+import { createHostApp } from '../../src/host.ts';
+import { identityClientFor, type IdentityClient } from '../../src/auth/identity-client.ts';
 import type { ProtectConfig } from '../../src/auth/protection.ts';
 import type { AuthConfig } from '../../src/auth/settings.ts';
 import type { Database } from '../../src/db/connect.ts';
@@ -31,10 +31,10 @@ export interface TestAppOptions {
 }
 
 export interface TestApp {
-  app: ReturnType<typeof createApp>;
+  app: ReturnType<typeof createHostApp>;
   database: Database;
   forms: FormRegistry;
-  identityService: IdentityService | undefined;
+  identityClient: IdentityClient | undefined;
   /** Every line logged so far, parsed. */
   logs: LogLine[];
   /** The request log lines (msg `request` or `request failed`) with this request id. */
@@ -83,8 +83,8 @@ export async function buildTestApp(driver: DriverCase, options: TestAppOptions =
     },
   });
   const auth = authConfig(options.authUrl ?? options.auth?.url, options.auth);
-  const identityService = identityServiceFor(auth, { logger, ...(options.now ? { now: options.now } : {}) });
-  const app = createApp({
+  const identityClient = identityClientFor(auth, { logger, ...(options.now ? { now: options.now } : {}) });
+  const app = createHostApp({
     config: {
       protect: options.protect ?? NO_PROTECTION,
       adminGroup: options.adminGroup ?? 'admin',
@@ -94,13 +94,13 @@ export async function buildTestApp(driver: DriverCase, options: TestAppOptions =
     database,
     forms,
     logger,
-    ...(identityService ? { identityService } : {}),
+    ...(identityClient ? { identityClient } : {}),
   });
   return {
     app,
     database,
     forms,
-    identityService,
+    identityClient,
     logs,
     requestLines: (requestId) => logs.filter((l) => l.requestId === requestId && (l.msg === 'request' || l.msg === 'request failed')),
     close: () => (closing ??= owned ? database.close() : Promise.resolve()),

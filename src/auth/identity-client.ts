@@ -3,19 +3,19 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { AuthConfig } from './settings.ts';
 import { inSpan } from '../telemetry.ts';
-import { createIdentityCache, type CacheStats, type Validation } from './cache.ts';
+import { createIdentityCache, type CacheStats, type SourcedVerdict } from './cache.ts';
 import { createCallLimit } from './call-limit.ts';
-import { askIdentityService } from './client.ts';
+import { askIdentityService } from './call.ts';
 import { describeViolation, type Verdict } from './identity.ts';
 import { protocolFor } from './protocols/index.ts';
 
 /**
- * The identity service as the rest of Formgate sees it: "who holds this token?", answered from the cache
- * when it can be and by the configured protocol when it cannot.
+ * Formgate's client of the identity service: "who holds this token?", answered from the cache when it can
+ * be and by the configured protocol when it cannot.
  */
-export interface IdentityService {
+export interface IdentityClient {
   readonly protocol: AuthConfig['protocol'];
-  validate(token: string, context?: { requestId?: string }): Promise<Validation>;
+  validate(token: string, context?: { requestId?: string }): Promise<SourcedVerdict>;
   cacheStats(): CacheStats;
   callStats(): CallStats;
   clearCache(): number;
@@ -33,17 +33,17 @@ export interface CallStats {
 /** At most one warning about refused calls per this many milliseconds, however many are refused. */
 export const REFUSALS_LOGGED_EVERY_MS = 1000;
 
-export interface IdentityServiceOptions {
+export interface IdentityClientOptions {
   readonly logger: Logger;
   readonly now?: () => number;
 }
 
-/** The identity service `--auth-url` names, or none when it is unset (every domain is then `none`). */
-export function identityServiceFor(auth: AuthConfig, options: IdentityServiceOptions): IdentityService | undefined {
-  return auth.url === undefined ? undefined : createIdentityService({ ...auth, url: auth.url }, options);
+/** A client of the identity service `--auth-url` names, or none when it is unset (every domain is then `none`). */
+export function identityClientFor(auth: AuthConfig, options: IdentityClientOptions): IdentityClient | undefined {
+  return auth.url === undefined ? undefined : createIdentityClient({ ...auth, url: auth.url }, options);
 }
 
-export function createIdentityService(auth: AuthConfig & { url: string }, options: IdentityServiceOptions): IdentityService {
+export function createIdentityClient(auth: AuthConfig & { url: string }, options: IdentityClientOptions): IdentityClient {
   const protocol = protocolFor(auth);
   const cache = createIdentityCache({ ...auth.cache, ...(options.now ? { now: options.now } : {}) });
   const log = options.logger.child({ identityService: { protocol: protocol.name } });
@@ -110,14 +110,14 @@ function summarised(everyMs: number, report: (count: number) => void): () => voi
  * One span per validation, whether the cache answered or the service was asked (the call is then its
  * child). It says how the question was answered, never what the token was or who holds it.
  */
-function traced(protocol: string, validate: () => Promise<Validation>): Promise<Validation> {
+function traced(protocol: string, validate: () => Promise<SourcedVerdict>): Promise<SourcedVerdict> {
   return inSpan('identity.validate', { kind: SpanKind.INTERNAL, attributes: { 'formgate.auth.protocol': protocol } }, async (span) => {
-    const validation = await validate();
-    const { verdict } = validation;
+    const answered = await validate();
+    const { verdict } = answered;
     const outcome = verdict.kind === 'failed' ? verdict.failure.kind : verdict.kind;
-    span.setAttributes({ 'formgate.auth.cache': validation.source, 'formgate.auth.outcome': outcome });
+    span.setAttributes({ 'formgate.auth.cache': answered.source, 'formgate.auth.outcome': outcome });
     if (verdict.kind === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: `identity service ${outcome}` });
-    return validation;
+    return answered;
   });
 }
 

@@ -1,0 +1,46 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { RouteProtection } from '../auth/protection.ts';
+
+/**
+ * Route groups are mounted with the protection they declare. The guard is registered on each of the
+ * group's own routes (method and pattern), never as `use('*')`: a sub-app's `*` middleware mounted at '/'
+ * would run for every path of the parent, so a path outside the group would be protected by accident.
+ * A request no group has a route for meets no guard at all.
+ */
+
+export type Guard = (declared: RouteProtection) => MiddlewareHandler<any>;
+
+/** `METHOD /pattern` → what its group declared, per app; `declaredProtections` reads it for tests. */
+const declarations = new WeakMap<object, Map<string, RouteProtection>>();
+
+function declared(app: object): Map<string, RouteProtection> {
+  let map = declarations.get(app);
+  if (map === undefined) declarations.set(app, (map = new Map()));
+  return map;
+}
+
+export function mountGroup(app: OpenAPIHono<any>, protection: RouteProtection, group: OpenAPIHono<any>, guard: Guard): void {
+  const mine = declared(app);
+  const middleware = guard(protection);
+  for (const { method, path } of group.routes) {
+    if (method === 'ALL') throw new Error(`a route group must not register middleware for every method (${path}): it would reach past the group`);
+    const key = `${method} ${path}`;
+    // One guard per route, though a group may register several handlers on it (documents' JSON body guard).
+    if (mine.has(key)) continue;
+    mine.set(key, protection);
+    app.on(method, path, middleware);
+  }
+  app.route('/', group);
+}
+
+/** Mounts an app whose routes are guarded already (the API app on the host), keeping their declarations. */
+export function mountGuarded(parent: OpenAPIHono<any>, child: OpenAPIHono<any>): void {
+  const into = declared(parent);
+  for (const [key, protection] of declared(child)) into.set(key, protection);
+  parent.route('/', child);
+}
+
+export function declaredProtections(app: object): ReadonlyMap<string, RouteProtection> {
+  return declared(app);
+}
