@@ -2,7 +2,7 @@
 // `npm run build [-- --out-dir DIR]`: src/ compiled to DIR (default dist/) for production, where the
 // images run it without tsx. Plain JavaScript, so it runs before anything is compiled.
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,4 +28,8 @@ for (const entry of readdirSync(source, { recursive: true, withFileTypes: true }
   const from = path.join(entry.parentPath, entry.name);
   cpSync(from, path.join(out, path.relative(source, from)));
 }
+// Files of dev dependencies that the build carries, from package.json's "buildCopies" (output path → the
+// package's file): Formgate's /docs viewer is one file of a package whose dependencies stay out of the image.
+const { buildCopies = {} } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+for (const [to, from] of Object.entries(buildCopies)) cpSync(fileURLToPath(import.meta.resolve(from)), path.join(out, to));
 process.stdout.write(`built ${path.relative(process.cwd(), out) || '.'}\n`);

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import type { Dockerfile, Stage } from './dockerfile.ts';
@@ -46,6 +46,9 @@ export function buildPlan(root: string, packageDir: string): BuildPlan {
     const abs = path.join(entry.parentPath, entry.name);
     outputs.set(path.relative(rootDir, abs).split(path.sep).join('/'), repoPath(abs));
   }
+  // A dev dependency's file the build carries (package.json "buildCopies"), named by its package path.
+  const { buildCopies = {} } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { buildCopies?: Record<string, string> };
+  for (const [to, from] of Object.entries(buildCopies)) outputs.set(to, `node_modules/${from}`);
   return { packageDir: posix.normalize(packageDir), outDir: path.relative(dir, outDir).split(path.sep).join('/'), outputs };
 }
 

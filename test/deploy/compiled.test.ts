@@ -146,6 +146,10 @@ describe('the Formgate image, laid out from the build', () => {
     expect(live.status).toBe(200);
     const forms = await fetchWithin(`${server.url}/api/v1/forms`);
     expect(forms.status, 'the migrated database and the forms file serve the API').toBe(200);
+    // The /docs viewer is the one file of a dev dependency that the build carries; the image has no node_modules of it.
+    const viewer = /src="(\/docs\/viewer-[^"]+)"/.exec(await (await fetchWithin(`${server.url}/docs`)).text())?.[1];
+    expect(viewer, 'the /docs page names its viewer script').toBeDefined();
+    expect((await fetchWithin(`${server.url}${viewer}`)).status).toBe(200);
     expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   });
 });
