@@ -65,7 +65,7 @@ export type Verdict =
   | { readonly kind: 'rejected'; readonly status: number }
   | { readonly kind: 'failed'; readonly failure: ServiceFailure };
 
-export const CONTRACT_PREFIX = "The authentication service didn't respond as expected";
+export const CONTRACT_PREFIX = "The identity service didn't respond as expected";
 
 /** The sentence a 502 carries and check-auth prints. */
 export function describeViolation(violation: ContractViolation): string {

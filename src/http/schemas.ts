@@ -61,7 +61,7 @@ export const problems = {
   415: { description: 'The body is not JSON.', content: problemContent() },
   422: { description: 'The body is JSON but breaks the form’s rules; `errors` lists each problem.', content: problemContent(ValidationProblem) },
   502: {
-    description: "The identity service answered in a way its protocol does not allow; `detail` names the field, e.g. `The authentication service didn't respond as expected at .userId: expected a non-empty string`.",
+    description: "The identity service answered in a way its protocol does not allow; `detail` names the field, e.g. `The identity service didn't respond as expected at .userId: expected a non-empty string`.",
     content: problemContent(),
   },
   503: {

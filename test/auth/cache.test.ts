@@ -671,7 +671,7 @@ describe('logging a failed call', () => {
     expect(line).toMatchObject({
       requestId: 'req-violation',
       status: 200,
-      msg: "The authentication service didn't respond as expected at .userId: expected a non-empty string",
+      msg: "The identity service didn't respond as expected at .userId: expected a non-empty string",
     });
     expect(line?.answer).toMatchObject({ contentType: 'application/json', json: 'object', members: ['userId'], otherMembers: 3 });
     for (const value of [token, 'you sent', 'at-secret-value', 'cs-secret-value']) expect(JSON.stringify(line)).not.toContain(value);
@@ -686,7 +686,7 @@ describe('logging a failed call', () => {
     expect(server.calls.length).toBe(1);
     expect(h.logs).toHaveLength(1);
     expect(h.logs[0]).toMatchObject({ level: 'warn', requestId: 'req-0' });
-    expect(String(h.logs[0]?.msg)).toMatch(/^The authentication service didn't respond as expected at the top level/);
+    expect(String(h.logs[0]?.msg)).toMatch(/^The identity service didn't respond as expected at the top level/);
   });
 
   it('logs nothing for identities answered or served from the cache', async () => {

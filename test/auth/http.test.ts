@@ -34,7 +34,7 @@ type CacheStats = AuthCacheStats & { protocol: string };
 const CHALLENGE = 'Bearer realm="formgate"';
 const INVALID_TOKEN = 'Bearer realm="formgate", error="invalid_token"';
 const INVALID_REQUEST = 'Bearer realm="formgate", error="invalid_request"';
-const MISFIT_DETAIL = "The authentication service didn't respond as expected at .userId: expected a non-empty string";
+const MISFIT_DETAIL = "The identity service didn't respond as expected at .userId: expected a non-empty string";
 
 const FORMS = '/api/v1/forms';
 const ME = '/api/v1/me';

@@ -232,7 +232,7 @@ describe('the formgate protocol', () => {
 
     it('gives the sentence a 502 and check-auth show', async () => {
       server.answer({ status: 200, body: { userId: '' } });
-      expect(describeViolation(violationOf(await ask(server, newToken())))).toBe("The authentication service didn't respond as expected at .userId: expected a non-empty string");
+      expect(describeViolation(violationOf(await ask(server, newToken())))).toBe("The identity service didn't respond as expected at .userId: expected a non-empty string");
     });
 
     it('carries what the answer looked like for the log, never what it said', async () => {

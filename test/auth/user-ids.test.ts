@@ -88,7 +88,7 @@ describe.each(DRIVERS)('user ids on $name', (driver) => {
     ])('answers an id of %s with a 502 naming the limit, and logs no id', async (_case, id) => {
       const { res, line } = await createAs(id);
       const problem = await expectProblem(res, 502, NOTES);
-      expect(problem.detail).toBe(`The authentication service didn't respond as expected at ${path}: ${LIMIT}`);
+      expect(problem.detail).toBe(`The identity service didn't respond as expected at ${path}: ${LIMIT}`);
       expect(line).not.toHaveProperty('userId');
       expect(Buffer.byteLength(JSON.stringify(line))).toBeLessThan(MAX_LINE_BYTES);
       const warning = t.logs.find((l) => l.level === 'warn' && l.requestId === line.requestId);
@@ -103,7 +103,7 @@ describe.each(DRIVERS)('user ids on $name', (driver) => {
     ])('answers an id %s with a 502 naming the rule', async (_case, id, rule) => {
       const { res } = await createAs(id);
       const problem = await expectProblem(res, 502, NOTES);
-      expect(problem.detail).toBe(`The authentication service didn't respond as expected at ${path}: ${rule}`);
+      expect(problem.detail).toBe(`The identity service didn't respond as expected at ${path}: ${rule}`);
     });
   });
 });

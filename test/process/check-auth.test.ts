@@ -129,7 +129,7 @@ describe.concurrent('formgate check-auth against a service that is not right', {
     const r = await runCli(['check-auth', '--auth-url', server.url, '--token', TOKEN]);
 
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toContain("The authentication service didn't respond as expected at .userId: expected a non-empty string");
+    expect(r.stdout).toContain("The identity service didn't respond as expected at .userId: expected a non-empty string");
     expect(field(r, 'token')).toBe('CONTRACT VIOLATION, callers would get 502');
     // What the body looked like is shown to help the deployer; nothing it said is.
     expect(r.stdout).toMatch(/status 200, body \d+ bytes of application\/json, a JSON object with userId and 2 other members/);

@@ -63,7 +63,7 @@ describe.concurrent('serve with an identity service', { timeout: 60_000 }, () =>
     // Everything the process wrote, once it has stopped and flushed.
     expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     const output = server.stdout() + server.stderr();
-    expect(output).toContain("The authentication service didn't respond as expected at .userId");
+    expect(output).toContain("The identity service didn't respond as expected at .userId");
     expect(output).not.toContain(TOKEN);
     expect(output).not.toContain(ECHOED);
   });
