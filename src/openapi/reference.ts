@@ -59,9 +59,19 @@ export const DOCS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-// Off: the fonts and the "Ask AI" agent, which fetch from Scalar's servers; the developer tools. Left
-// unset: `proxyUrl`, so a request tried from the page goes from the browser straight to this server.
-const CONFIGURATION = JSON.stringify({ withDefaultFonts: false, agent: { disabled: true }, showDeveloperTools: 'never', telemetry: false });
+// Off: the fonts, the "Ask AI" agent and MCP, which fetch from Scalar's servers, and the developer tools.
+// `proxyUrl: ''` sends a request tried from the page from the browser itself, not through Scalar's proxy;
+// `servers` points it at the Formgate that served the page, the one origin the page's policy lets it call
+// (the document names the default local address, which may not be this one).
+const CONFIGURATION = JSON.stringify({
+  withDefaultFonts: false,
+  agent: { disabled: true },
+  mcp: { disabled: true },
+  showDeveloperTools: 'never',
+  telemetry: false,
+  proxyUrl: '',
+  servers: [{ url: '/', description: 'This Formgate' }],
+});
 
 function page(viewerPath: string | undefined): string {
   const viewer =
