@@ -1,0 +1,45 @@
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { migrationsFolder, type Database, type Db } from './database.ts';
+import { withSafeTransactions } from './safe-transactions.ts';
+import * as schema from './schema.ts';
+
+// Any fixed 64-bit number works; this one spells "formgate" closely enough in hex to be recognisable in pg_locks.
+const MIGRATION_LOCK_KEY = 0x0f0a_3a7e_0001n;
+
+export async function openPostgres(url: string): Promise<Database> {
+  // Every transaction, the migrator's too, goes through the guarded begin(): see safe-transactions.ts.
+  const client = withSafeTransactions(
+    postgres(url, {
+      max: 10,
+      connect_timeout: 5,
+      idle_timeout: 60,
+      onnotice: () => {},
+    }),
+  );
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'postgres',
+    migrate: async () => {
+      // Advisory locks belong to a session, so hold it on a connection of its own while the pool migrates.
+      const lock = await client.reserve();
+      try {
+        await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
+        try {
+          await migratePostgres(drizzlePostgres(client), { migrationsFolder });
+        } finally {
+          await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
+        }
+      } finally {
+        lock.release();
+      }
+    },
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
