@@ -8,6 +8,7 @@ import { listScale } from './list-scale.ts';
 import { memoryFootprint } from './memory.ts';
 import { stopAll } from './processes.ts';
 import { scratchDatabases } from './scratch-database.ts';
+import { startupSection, startupTimes } from './startup.ts';
 import * as tables from './tables.ts';
 import { tracingOverhead } from './tracing-overhead.ts';
 import { BENCH_FORMS } from './sample-document.ts';
@@ -17,7 +18,8 @@ import { BENCH_FORMS } from './sample-document.ts';
  * Sections, in the order they run: `auth` (what authentication costs a request), `tracing` (what tracing
  * costs), `burst` (identity-service calls for a cold burst of new tokens), `documents` (create and read over
  * HTTP against the same SQL run directly), `scale` (list pages at 10k and 1M documents, and the load time),
- * `memory` (RSS idle, under load, with 100k cached identities).
+ * `memory` (RSS idle, under load, with 100k cached identities), `startup` (start to ready for each database
+ * kind and for check-auth, from the sources and from the build).
  *
  * Only a full run (no section named) writes bench/RESULTS.md, so the file always holds every section from one
  * run on one machine; a run of some sections prints their tables and leaves the file alone. Setting
@@ -26,7 +28,7 @@ import { BENCH_FORMS } from './sample-document.ts';
  * Uses the PostgreSQL at FORMGATE_BENCH_POSTGRES_URL (default the local server); each section gets a database
  * of its own, dropped after it, so no section's rows change another's figures.
  */
-const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory'] as const;
+const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory', 'startup'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');
@@ -47,6 +49,7 @@ const settings = {
   documents: quick ? { rounds: 1, secondsPerRound: 2 } : { rounds: 3, secondsPerRound: 5 },
   scaleSizes: quick ? [10_000, 100_000] : [10_000, 1_000_000],
   memory: quick ? { cacheSize: 5_000, loadSeconds: 2 } : { cacheSize: 100_000, loadSeconds: 10 },
+  startupRuns: quick ? 1 : 5,
 } as const;
 
 const adminUrl = process.env.FORMGATE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -78,6 +81,7 @@ const measure: Record<SectionName, () => Promise<tables.Section>> = {
       return tables.scaleSection(await listScale(database, sql, forms.value, 'event-registration', [...settings.scaleSizes]));
     }),
   memory: () => withDatabase(async ({ url }) => tables.memorySection(await memoryFootprint({ databaseUrl: url, connections, ...settings.memory }), settings.memory.loadSeconds, connections)),
+  startup: () => withDatabase(async ({ url }) => startupSection(await startupTimes({ postgresUrl: url, runs: settings.startupRuns }), settings.startupRuns)),
 };
 
 /**
