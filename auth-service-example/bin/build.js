@@ -13,6 +13,12 @@ const source = path.join(root, 'src');
 const { values } = parseArgs({ options: { 'out-dir': { type: 'string', default: 'dist' } } });
 const out = path.resolve(values['out-dir']);
 
+// The output folder is emptied, so it may not hold the package or its sources, nor lie in the sources.
+const inside = (dir, parent) => !path.relative(parent, dir).startsWith('..') && !path.isAbsolute(path.relative(parent, dir));
+if (inside(root, out) || inside(source, out) || inside(out, source)) {
+  process.stderr.write(`build: --out-dir ${out} would delete or write into the package or its sources; name a folder of its own (default dist/)\n`);
+  process.exit(2);
+}
 // A file left from an earlier build of a module since moved or deleted must not ship.
 rmSync(out, { recursive: true, force: true });
 

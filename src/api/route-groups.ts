@@ -23,11 +23,15 @@ function declared(app: object): Map<string, RouteProtection> {
 export function mountGroup(app: OpenAPIHono<any>, protection: RouteProtection, group: OpenAPIHono<any>, guard: Guard): void {
   const mine = declared(app);
   const middleware = guard(protection);
+  const seen = new Set<string>();
   for (const { method, path } of group.routes) {
     if (method === 'ALL') throw new Error(`a route group must not register middleware for every method (${path}): it would reach past the group`);
     const key = `${method} ${path}`;
     // One guard per route, though a group may register several handlers on it (documents' JSON body guard).
-    if (mine.has(key)) continue;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // Another group's route: mounting this one would leave it with the first group's guard, not its own.
+    if (mine.has(key)) throw new Error(`${key} is declared by two route groups; each route belongs to one`);
     mine.set(key, protection);
     app.on(method, path, middleware);
   }

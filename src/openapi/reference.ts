@@ -12,8 +12,6 @@ import { OpenAPIHono } from '@hono/zod-openapi';
  * carries that copy alone).
  */
 
-/** Where `npm run build` (bin/build.js) puts the bundle, relative to the compiled module. */
-export const BUILT_VIEWER = 'openapi/scalar-standalone.js';
 const VIEWER_PACKAGE_FILE = '@scalar/api-reference/browser/standalone.js';
 
 interface Viewer {
@@ -24,6 +22,7 @@ interface Viewer {
 }
 
 function viewerFile(): string | undefined {
+  // Where `npm run build` puts it (package.json `buildCopies`), beside the compiled module.
   const built = new URL('./scalar-standalone.js', import.meta.url);
   if (existsSync(built)) return fileURLToPath(built);
   try {
@@ -106,7 +105,12 @@ export function referenceRoutes() {
   const app = new OpenAPIHono();
   // Read on first use, not at startup: most processes never serve /docs, and the bundle is 3.5 MB.
   let viewer: Promise<Viewer | undefined> | undefined;
-  const theViewer = () => (viewer ??= loadViewer());
+  const theViewer = () =>
+    (viewer ??= loadViewer().catch((e: unknown) => {
+      // A read that failed (permissions, a disk error) is tried again on the next request, not remembered.
+      viewer = undefined;
+      throw e;
+    }));
 
   app.get('/docs', async (c) => c.html(page((await theViewer())?.path), 200, PAGE_HEADERS));
   app.get('/docs/:file{viewer-[A-Za-z0-9_-]+\\.js}', async (c, next) => {

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { declaredProtections } from '../../src/api/route-groups.ts';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { declaredProtections, mountGroup } from '../../src/api/route-groups.ts';
 import { contractsOnlyHost } from '../../src/host.ts';
 import { buildTestApp, expectProblem, type TestApp } from '../support/app.ts';
 import { DRIVERS } from '../support/databases.ts';
@@ -18,6 +19,20 @@ async function documentedOperations(): Promise<string[]> {
     METHODS.filter((m) => item[m] !== undefined).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`),
   );
 }
+
+describe('a route belongs to one group', () => {
+  it('refuses a group that registers a route another group declared, which would leave it the first guard', () => {
+    const app = new OpenAPIHono();
+    const guard = () => async (_c: unknown, next: () => Promise<void>) => next();
+    const documents = new OpenAPIHono();
+    documents.post('/api/v1/forms/:form/documents', (c) => c.body(null, 201));
+    const open = new OpenAPIHono();
+    open.post('/api/v1/forms/:form/documents', (c) => c.body(null, 204));
+    mountGroup(app, 'documents', documents, guard);
+    expect(() => mountGroup(app, 'open', open, guard)).toThrow(/declared by two route groups/);
+    expect(declaredProtections(app).get('POST /api/v1/forms/:form/documents')).toBe('documents');
+  });
+});
 
 describe('every route declares its protection where its group is mounted', () => {
   const host = contractsOnlyHost();

@@ -66,3 +66,15 @@ describe('the example identity service', () => {
     expect(read(path.join('auth-service-example', file))).toBe(read(file));
   });
 });
+
+describe('bin/build.js', () => {
+  it('refuses an output folder that holds the package or its sources, or lies in them, and deletes nothing', () => {
+    for (const out of ['.', '..', 'src', path.join('src', 'x')]) {
+      const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'build.js'), '--out-dir', out], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, out).toBe(2);
+      expect(r.stderr).toMatch(/would delete or write into the package or its sources/);
+    }
+    expect(readFileSync(path.join(dir, 'src', 'cli.ts'), 'utf8')).toMatch(/source/);
+    expect(readFileSync(path.join(dir, 'dist', 'cli.js'), 'utf8')).toMatch(/dist/);
+  });
+});
