@@ -35,12 +35,13 @@ COPY package.json ./
 # The build's output: the compiled modules and what they read beside them (dist/db/migrations/).
 COPY --from=build /app/dist/ ./dist/
 COPY examples/forms.yaml ./examples/
-# >>> Start-up artefacts made from the build (for example a PGlite template data directory): one RUN
-# >>> line here, while the user is still root, so what it writes stays read-only for the service.
 # Embedded PGlite keeps its data here when no PostgreSQL is given; a volume mounted here inherits the owner.
 RUN mkdir /data && chown node:node /data
 # The code stays owned by root: the service cannot rewrite itself.
 USER node
+# The template a new embedded database starts from (src/db/template.ts), made once here in the service
+# user's cache (~/.cache/formgate), so a container's first start skips PGlite's initdb.
+RUN node dist/cli.js migrate --database-url memory:// --log-level warn
 EXPOSE 8080
 ENTRYPOINT ["node", "dist/cli.js"]
 CMD ["serve"]
