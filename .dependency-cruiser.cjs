@@ -12,6 +12,13 @@ const under = (folders) => `^src/(${folders})(/|\\.ts$)`;
 module.exports = {
   forbidden: [
     {
+      name: 'not-to-unresolvable',
+      comment: 'An import that resolves to nothing escapes every other rule: a mistyped path is a failure, not a pass.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
       name: 'no-cycles',
       comment: 'Modules import each other in one direction only; a type import closes a circle as much as a value import does.',
       severity: 'error',
@@ -37,7 +44,7 @@ module.exports = {
       comment: 'The web client reaches the API through an injected fetch, never through its modules.',
       severity: 'error',
       from: { path: '^src/web/' },
-      to: { path: under('api|auth|forms|documents|db') },
+      to: { path: [under('api|auth|forms|documents|db|me|admin|health|openapi|config'), `^src/(${PROCESS})\\.ts$`] },
     },
     {
       name: 'handlers-not-handlers',

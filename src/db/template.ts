@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,11 @@ export function templateStore(dir: string, name: string): TemplateStore {
   return {
     async load() {
       try {
+        // A database is code of a sort: only one this user (or root, an image built ahead) wrote, in a folder
+        // nobody else may write to, is loaded.
+        const [folder, kept] = await Promise.all([stat(dir), stat(file)]);
+        const trusted = (owner: number) => owner === process.getuid?.() || owner === 0;
+        if (!trusted(folder.uid) || !trusted(kept.uid) || (folder.mode & 0o022) !== 0 || (kept.mode & 0o022) !== 0) return undefined;
         const bytes = await readFile(file);
         const dump = bytes.subarray(SUM_BYTES);
         if (bytes.subarray(0, SUM_BYTES - 1).toString('latin1') === sha256(dump)) return new Blob([dump]);
@@ -73,6 +78,8 @@ export function templateStore(dir: string, name: string): TemplateStore {
         await chmod(dir, OWNER_ONLY_DIR);
         await writeFile(temp, Buffer.concat([Buffer.from(`${sha256(bytes)}\n`, 'latin1'), bytes]), { mode: OWNER_ONLY_FILE });
         await rename(temp, file);
+        // Templates of an earlier PGlite or earlier migrations are never used again: 40 MB each.
+        for (const old of await readdir(dir)) if (old !== name && /^pglite-.*\.tar$/.test(old)) await rm(path.join(dir, old), { force: true });
       } catch {
         await rm(temp, { force: true }).catch(() => {});
       }

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -65,6 +65,27 @@ describe('the template store', () => {
     flipped[flipped.length - 1] = 8;
     await writeFile(join(dir, 'pglite-test.tar'), flipped);
     expect(await store.load()).toBeUndefined();
+  });
+
+  it('removes the templates of another PGlite or other migrations once it keeps a new one', async ({ expect }) => {
+    const dir = await tempDir();
+    await templateStore(dir, 'pglite-0.0.1-aaaa.tar').save(new Blob([new Uint8Array([1])]));
+    await writeFile(join(dir, 'notes.txt'), 'not a template');
+    await templateStore(dir, 'pglite-0.0.2-bbbb.tar').save(new Blob([new Uint8Array([2])]));
+    expect((await readdir(dir)).sort()).toEqual(['notes.txt', 'pglite-0.0.2-bbbb.tar']);
+  });
+
+  it('loads nothing from a folder or file that others may write to', async ({ expect }) => {
+    const dir = await tempDir();
+    const store = templateStore(dir, 'pglite-test.tar');
+    await store.save(new Blob([new Uint8Array([7])]));
+    await chmod(join(dir, 'pglite-test.tar'), 0o666);
+    expect(await store.load()).toBeUndefined();
+    await chmod(join(dir, 'pglite-test.tar'), 0o600);
+    await chmod(dir, 0o777);
+    expect(await store.load()).toBeUndefined();
+    await chmod(dir, 0o700);
+    expect(await store.load()).toBeDefined();
   });
 
   it('never throws when the cache cannot be written', async ({ expect }) => {
