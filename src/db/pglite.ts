@@ -16,17 +16,7 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
   const lock = claimed?.value;
   let client: PGlite;
   try {
-    // A new database starts from the template (template.ts); an existing directory opens as it is.
-    const fresh = dir === undefined || !existsSync(path.join(dir, 'PG_VERSION'));
-    const start = fresh ? await freshStart() : undefined;
-    if (start?.made !== undefined && dir === undefined) {
-      client = start.made;
-    } else {
-      await start?.made?.close();
-      const loadDataDir = start === undefined ? {} : { loadDataDir: start.template };
-      client = dir === undefined ? new PGlite(loadDataDir) : new PGlite({ fs: new PrivateNodeFS(dir), ...loadDataDir });
-      await client.waitReady;
-    }
+    client = await startClient(dir);
   } catch (e) {
     await lock?.release();
     throw e;
@@ -50,19 +40,34 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
   };
 }
 
+function startFrom(dir: string | undefined, template?: Blob): PGlite {
+  const loadDataDir = template === undefined ? {} : { loadDataDir: template };
+  return dir === undefined ? new PGlite(loadDataDir) : new PGlite({ fs: new PrivateNodeFS(dir), ...loadDataDir });
+}
+
 /**
- * The template a new database starts from, made first when the cache has none that fits (an initdb and
- * the migrations in memory, then dumped): the database it was made from is handed back too, so a new
- * in-memory database uses it as it is rather than load its copy.
+ * An existing directory opens as it is; a new database starts from the template (template.ts), which is
+ * made first when the cache has none that fits: an initdb and the migrations in memory, then dumped. That
+ * database is itself a new in-memory database, so `memory://` uses it rather than load its copy.
  */
-async function freshStart(): Promise<{ template: Blob; made?: PGlite }> {
-  const store = templateStore(cacheDir(), templateName(migrationsFolder));
+// Hashing the migrations once: they do not change while the process runs.
+let name: string | undefined;
+
+async function startClient(dir: string | undefined): Promise<PGlite> {
+  if (dir !== undefined && existsSync(path.join(dir, 'PG_VERSION'))) return ready(startFrom(dir));
+  const store = templateStore(cacheDir(), (name ??= templateName(migrationsFolder)));
   const kept = await store.load();
-  if (kept !== undefined) return { template: kept };
-  const made = new PGlite();
-  await made.waitReady;
+  if (kept !== undefined) return ready(startFrom(dir, kept));
+  const made = await ready(new PGlite());
   await migratePglite(drizzlePglite(made), { migrationsFolder });
   const template = await made.dumpDataDir('none');
   await store.save(template);
-  return { template, made };
+  if (dir === undefined) return made;
+  await made.close();
+  return ready(startFrom(dir, template));
+}
+
+async function ready(client: PGlite): Promise<PGlite> {
+  await client.waitReady;
+  return client;
 }

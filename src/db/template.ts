@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { chmod, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,7 @@ export function templateStore(dir: string, name: string): TemplateStore {
       const temp = `${file}.${randomUUID()}.tmp`;
       try {
         const bytes = new Uint8Array(await dump.arrayBuffer());
-        mkdirSync(dir, { recursive: true, mode: OWNER_ONLY_DIR });
+        await mkdir(dir, { recursive: true, mode: OWNER_ONLY_DIR });
         await chmod(dir, OWNER_ONLY_DIR);
         await writeFile(temp, Buffer.concat([Buffer.from(`${sha256(bytes)}\n`, 'latin1'), bytes]), { mode: OWNER_ONLY_FILE });
         await rename(temp, file);
