@@ -53,16 +53,25 @@ export function startScript(file: string, args: string[] = [], timeoutMs = 20_00
 }
 
 /** The environment without the variables that would configure a child behind the benchmark's back. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(FORMGATE_|OTEL_)/.test(k)) env[k] = v;
   return { ...env, ...extra };
 }
 
 /** `formgate serve` with the given flags on a free port; resolves once /health/live answers. */
-export async function startFormgate(flags: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ child: ChildProcess; url: string }> {
+export interface StartOptions {
+  /** What runs `formgate`: the launcher (the sources, through tsx) unless told, e.g. a build's cli.js. */
+  entry?: string;
+  /** How often /health/live is asked. */
+  pollMs?: number;
+  timeoutMs?: number;
+}
+
+export async function startFormgate(flags: string[], env: Record<string, string> = {}, options: StartOptions = {}): Promise<{ child: ChildProcess; url: string }> {
+  const { entry = 'bin/formgate.js', pollMs = 200, timeoutMs = 60_000 } = options;
   const port = await freePort();
-  const child = spawn(process.execPath, ['bin/formgate.js', 'serve', '--port', String(port), '--log-level', 'warn', ...flags], {
+  const child = spawn(process.execPath, [entry, 'serve', '--port', String(port), '--log-level', 'warn', ...flags], {
     cwd: ROOT,
     env: cleanEnv(env),
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -74,7 +83,7 @@ export async function startFormgate(flags: string[], env: Record<string, string>
     if (child.exitCode !== null) throw new Error(`formgate ${shown(flags)} exited with ${child.exitCode}`);
     const live = await fetch(`${url}/health/live`).then((r) => r.ok, () => false);
     if (live) return { child, url };
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`formgate ${shown(flags)} did not answer within ${timeoutMs} ms`);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startIdentityService } from './identity-client.ts';
-import { freePort } from './processes.ts';
+import { cleanEnv, startFormgate, stop } from './processes.ts';
 import type { Section } from './tables.ts';
 
 /**
@@ -26,27 +26,17 @@ export interface StartupRow {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function untilLive(entry: string[], flags: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const port = await freePort();
+async function untilLive(entry: string, flags: string[], env: Record<string, string>): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...entry, 'serve', '--port', String(port), '--log-level', 'warn', '--protect', 'none', ...flags], { cwd: ROOT, env, stdio: 'ignore' });
-  try {
-    while (performance.now() - started < LIMIT_MS) {
-      if (child.exitCode !== null) throw new Error(`formgate serve ${flags.join(' ')} exited with ${child.exitCode}`);
-      const live = await fetch(`http://127.0.0.1:${port}/health/live`).then((r) => r.ok, () => false);
-      if (live) return performance.now() - started;
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-    throw new Error(`formgate serve ${flags.join(' ')} was not live within ${LIMIT_MS} ms`);
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode === null && child.signalCode === null ? child.once('exit', r) : r(null)));
-  }
+  const { child } = await startFormgate(['--protect', 'none', ...flags], env, { entry, pollMs: POLL_MS, timeoutMs: LIMIT_MS });
+  const took = performance.now() - started;
+  await stop(child);
+  return took;
 }
 
-async function untilExit(entry: string[], args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function untilExit(entry: string, args: string[], env: Record<string, string>): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env, stdio: 'ignore' });
+  const child = spawn(process.execPath, [entry, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: 'ignore' });
   await new Promise((r) => child.once('exit', r));
   return performance.now() - started;
 }
@@ -58,14 +48,14 @@ export async function startupTimes(options: { postgresUrl: string; runs: number 
     const built = path.join(ROOT, '.formgate', `bench-dist-${process.pid}`);
     const build = spawnSync(process.execPath, ['bin/build.js', '--out-dir', built], { cwd: ROOT, stdio: 'ignore' });
     if (build.status !== 0) throw new Error('npm run build failed');
-    const entries = { source: ['bin/formgate.js'], compiled: [path.join(built, 'cli.js')] };
-    const env = { ...process.env, FORMGATE_CACHE_DIR: path.join(work, 'cache'), OTEL_SDK_DISABLED: 'true' };
+    const entries = { source: 'bin/formgate.js', compiled: path.join(built, 'cli.js') };
+    const env = { FORMGATE_CACHE_DIR: path.join(work, 'cache') };
     const identity = await startIdentityService();
     const existing = path.join(work, 'existing');
     await untilLive(entries.source, ['--database-url', `file://${existing}`], env);
     let fresh = 0;
     let emptyCache = 0;
-    const cases: Array<[string, (entry: string[]) => Promise<number>]> = [
+    const cases: Array<[string, (entry: string) => Promise<number>]> = [
       ['memory://', (e) => untilLive(e, ['--database-url', 'memory://'], env)],
       ['memory://, no template in the cache (a first start)', (e) => untilLive(e, ['--database-url', 'memory://'], { ...env, FORMGATE_CACHE_DIR: path.join(work, `empty-${emptyCache++}`) })],
       ['a new file:// directory', (e) => untilLive(e, ['--database-url', `file://${path.join(work, `new-${fresh++}`)}`], env)],
