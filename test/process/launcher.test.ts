@@ -59,14 +59,6 @@ describe('bin/formgate.js', () => {
   });
 });
 
-describe('the example identity service', () => {
-  // The example never imports Formgate's code, so it keeps twins of the launcher and the build script.
-  it.each(['bin/run-entry.js', 'bin/build.js', 'tsconfig.build.json'])('has %s equal to Formgate\'s', (file) => {
-    const read = (p: string) => readFileSync(path.join(REPO_ROOT, p), 'utf8');
-    expect(read(path.join('auth-service-example', file))).toBe(read(file));
-  });
-});
-
 describe('bin/build.js', () => {
   it('refuses an output folder that holds the package or its sources, or lies in them, and deletes nothing', () => {
     for (const out of ['.', '..', 'src', path.join('src', 'x')]) {
