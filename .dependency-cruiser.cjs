@@ -6,7 +6,7 @@ const FEATURES = 'api|auth|forms|documents|db|me|admin|health|openapi|web|config
 const PROCESS = 'host|server|cli';
 
 /** A module at `src/<folder>` or anywhere under `src/<folder>/`. */
-const under = (folders) => `^src/(${folders})(/|\\.ts$)`;
+const under = (folders) => `^src/(${folders})(/|\\.tsx?$)`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -75,7 +75,7 @@ module.exports = {
     exclude: { path: '(^|/)(node_modules|dist)/|\\.test\\.ts$' },
     // Packages' subpath exports (`hono/route`, `yargs/helpers`) resolve as Node resolves them.
     enhancedResolveOptions: {
-      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default'],
     },

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { pino, type Logger } from 'pino';
 import { createApiApp, type ApiParts } from './api/app.ts';
 import { answerError, nothingHere } from './api/errors.ts';
-import { mountGroup, mountGuarded } from './api/route-groups.ts';
+import { mountFallback, mountGroup, mountGuarded } from './api/route-groups.ts';
 import { identityHealthCheck } from './auth/health-check.ts';
 import { authenticator, type AuthEnv } from './auth/middleware.ts';
 import { anyDomainProtected } from './auth/protection.ts';
@@ -13,11 +13,18 @@ import { requestLog } from './http/request-log.ts';
 import { traceRequests } from './http/trace-requests.ts';
 import { openApiDocument, openApiYaml } from './openapi/document.ts';
 import { referenceRoutes } from './openapi/reference.ts';
+import { createWebApp } from './web/app.tsx';
+import type { WebOptions } from './web/options.ts';
 
 export interface HostParts extends ApiParts {
   config: ApiParts['config'] & { auth: Pick<Config['auth'], 'healthUrl' | 'timeoutMs'> };
   logger: Logger;
+  /** The web client's settings; absent (`--no-ui`) the host serves the API alone. */
+  web?: Omit<WebOptions, 'api'>;
 }
+
+// In one process the web client's API requests never touch a socket; the origin is a placeholder.
+const IN_PROCESS_ORIGIN = 'http://formgate.internal';
 
 /**
  * The whole HTTP surface of one process: tracing and the request log for every request, the API app, and
@@ -33,9 +40,15 @@ export function createHostApp(parts: HostParts) {
   // The open routes still read a bearer token that is sent, so the caller is known (and a bad one is a 401).
   const guard = authenticator({ protection: parts.config.protect, adminGroup: parts.config.adminGroup, ...(parts.identityClient ? { identityClient: parts.identityClient } : {}) });
   mountGroup(host, 'open', healthRoutes(healthChecks(parts)), guard);
-  mountGuarded(host, createApiApp(parts));
+  const api = createApiApp(parts);
+  mountGuarded(host, api);
   mountGroup(host, 'open', openApiRoutes(() => openApiDocument(host)), guard);
   mountGroup(host, 'open', referenceRoutes(), guard);
+  if (parts.web !== undefined) {
+    // The web client goes through the API app's own fetch: the same HTTP contract as over the network.
+    const web = createWebApp({ ...parts.web, api: async (path, init) => api.fetch(new Request(new URL(path, IN_PROCESS_ORIGIN), init)) });
+    mountFallback(host, (c) => web.fetch(c.req.raw, c.env));
+  }
 
   // Answered here, not thrown: Hono would carry a throw out through the request log before it is answered.
   host.notFound((c) => answerError(nothingHere(c), c));

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { RouteProtection } from '../auth/protection.ts';
 
 /**
@@ -43,6 +43,15 @@ export function mountGuarded(parent: OpenAPIHono<any>, child: OpenAPIHono<any>):
   const into = declared(parent);
   for (const [key, protection] of declared(child)) into.set(key, protection);
   parent.route('/', child);
+}
+
+/**
+ * The web client's pages: every path no other group answered goes to it (its own 404 page included). Open
+ * at this level: the pages decide nothing, each API call they make meets the API's own guards.
+ */
+export function mountFallback(app: OpenAPIHono<any>, handler: (c: Context) => Response | Promise<Response>): void {
+  declared(app).set('ALL *', 'open');
+  app.all('*', handler);
 }
 
 export function declaredProtections(app: object): ReadonlyMap<string, RouteProtection> {
