@@ -1,10 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import type { MigrationOutcome } from './migration-count.ts';
 import type * as schema from './schema.ts';
 
 /** The query surface shared by both drivers and by their transactions. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** What one `migrate()` did, so the operator is told whether anything changed. */
+export interface MigrationOutcome {
+  /** Migrations this call applied; 0 when the database was up to date. */
+  readonly applied: number;
+  /** Migrations this build of Formgate knows. */
+  readonly known: number;
+}
 
 export interface Database {
   readonly db: Db;

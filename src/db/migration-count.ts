@@ -1,13 +1,5 @@
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { migrationsFolder } from './database.ts';
-
-/** What one `migrate()` did, so the operator is told whether anything changed. */
-export interface MigrationOutcome {
-  /** Migrations this call applied; 0 when the database was up to date. */
-  readonly applied: number;
-  /** Migrations this build of Formgate knows. */
-  readonly known: number;
-}
+import { migrationsFolder, type MigrationOutcome } from './database.ts';
 
 /** Runs one SQL text and returns its rows; each driver passes its own. */
 export type RunSql = (text: string) => Promise<readonly Record<string, unknown>[]>;
