@@ -23,7 +23,8 @@ async function until(check: () => Promise<boolean>, what: string, ms = 20_000): 
   }
 }
 
-describe.concurrent('formgate serve, for a newcomer', { timeout: 60_000 }, () => {
+// Generous: on a loaded machine a CLI start alone can take most of a minute.
+describe.concurrent('formgate serve, for a newcomer', { timeout: 150_000 }, () => {
   it('picks up an edited forms file without a restart, and keeps serving through a broken edit', async ({ expect, onTestFinished }) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'formgate-serve-forms-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
@@ -58,7 +59,7 @@ describe.concurrent('formgate serve, for a newcomer', { timeout: 60_000 }, () =>
     onTestFinished(() => new Promise<void>((resolve) => holder.close(() => resolve())));
     const port = (holder.address() as { port: number }).port;
 
-    const r = await runCli(['serve', '--port', String(port), '--host', '127.0.0.1', ...OPEN]);
+    const r = await runCli(['serve', '--port', String(port), '--host', '127.0.0.1', ...OPEN], { timeoutMs: 120_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`formgate: port ${port} on 127.0.0.1 is in use: choose another with --port or FORMGATE_PORT (0 picks a free one)\n`);
   });
