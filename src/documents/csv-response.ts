@@ -46,7 +46,9 @@ export function csvStream(
           }
         } catch (error) {
           onFailure(error);
-          controller.error(error);
+          // The HTTP adapter prints the stream's error to stderr as it is; a query builder's error carries the
+          // query's parameters, so it gets a plain one and the log line above has the cause.
+          controller.error(new Error('The CSV export failed after its first byte; the log has the cause.'));
         }
       },
       // The client went away: end the walk, so no further batch is read for nobody.

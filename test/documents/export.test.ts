@@ -254,5 +254,10 @@ describe.each(DRIVERS)('CSV export of more than one batch on $name', (driver) =>
     // What did arrive is whole rows, but fewer than all: the break is the only sign, and it is there.
     expect(parseCsv(text).length).toBeLessThan(total + 1);
     expect(t.logs.some((l) => l.msg?.startsWith('CSV export failed') && l.level === 'error')).toBe(true);
+
+    // With the database down before the first byte, the answer is the usual problem, not a file.
+    const down = await t.app.request(BULK, { headers: { accept: CSV } });
+    expect(down.headers.get('retry-after')).toBe('5');
+    await expectProblem(down, 503, BULK);
   });
 });
