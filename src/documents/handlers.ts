@@ -55,6 +55,8 @@ export function documentRoutes(deps: DocumentDeps) {
     const { limit, cursor, mine, deleted } = c.req.valid('query');
     const ctx = context(c.get('caller'), form);
     const options = { mine, deleted, ...(cursor !== undefined ? { cursor } : {}) };
+    // The same URL answers JSON or CSV by the Accept header, and what it lists depends on the caller.
+    c.header('Vary', 'Accept, Authorization');
     if (!prefers(c.req.header('accept'), 'text/csv', 'application/json')) {
       return c.json(unwrap(await service.listDocuments(ctx, { ...options, limit })), 200);
     }

@@ -107,6 +107,8 @@ describe.each(DRIVERS)('CSV export on $name', (driver) => {
     const { res, header, records, body } = await exported(KINDS);
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="kinds-documents.csv"');
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('vary')).toBe('Accept, Authorization');
+    expect((await request(KINDS, 'alice', null)).headers.get('vary')).toBe('Accept, Authorization');
     expect(res.headers.get('x-request-id')).toEqual(expect.any(String));
     expect(header).toEqual(['id', 'title', 'body', 'email', 'site', 'count', 'amount', 'day', 'at', 'ok', 'colour', 'picks', ...META]);
     expect(body.startsWith('id,title,body,')).toBe(true);
