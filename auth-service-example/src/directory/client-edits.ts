@@ -48,10 +48,3 @@ export function withoutClient(directory: Directory, name: string): Result<Direct
   const { [name]: _removed, ...rest } = clients;
   return ok({ ...directory, clients: rest });
 }
-
-/** Drops client secrets that have expired, as withoutExpiredKeys does for API keys. */
-export function withoutExpiredSecrets(directory: Directory, nowMs: number): Directory {
-  if (directory.clients === undefined) return directory;
-  const clients = Object.fromEntries(Object.entries(directory.clients).map(([name, c]) => [name, { ...c, secrets: c.secrets.filter((s) => isKeyLive(s, nowMs)) }]));
-  return { ...directory, clients };
-}
