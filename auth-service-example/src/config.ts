@@ -71,7 +71,7 @@ const envHint = (flag: string): string => ` [env: ${envName(flag)}]`;
 export const SERVE_OPTIONS = {
   port: { describe: 'port to listen on (0 picks a free port)' + envHint('port'), type: 'string', defaultDescription: String(DEFAULT_PORT) },
   host: { describe: 'address to listen on' + envHint('host'), type: 'string', defaultDescription: DEFAULT_HOST },
-  users: { describe: 'the users and service accounts file (YAML)' + envHint('users'), type: 'string', defaultDescription: DEFAULT_USERS_FILE },
+  users: { describe: 'the users, service accounts and OpenID Connect clients file (YAML)' + envHint('users'), type: 'string', defaultDescription: DEFAULT_USERS_FILE },
   'key-file': {
     describe: 'the signing key (a private JWK); created with mode 0600 on first start' + envHint('key-file'),
     type: 'string',
