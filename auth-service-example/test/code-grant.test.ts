@@ -1,5 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { DirectorySource } from '../src/directory/live.ts';
+import type { Directory } from '../src/directory/schema.ts';
 import { ALICE_PASSWORD } from './support/directory.ts';
 import { ISSUER, startService, type TestService } from './support/app.ts';
 import { CLIENT_ID, oidcDirectory, pkce, REDIRECT_URI, signIn, tokenRequest, type OidcFixture, type TokenAnswer } from './support/oidc.ts';
@@ -161,5 +163,19 @@ describe('the refresh token grant', () => {
     const first = await tokens(await exchange(service, await signIn(service, 'alice', ALICE_PASSWORD, challenge, { scope: 'openid' }), verifier));
     const wider = await tokenRequest(service, { grant_type: 'refresh_token', refresh_token: first.refresh_token, scope: 'openid groups' }, fixture.clientSecret);
     await expectGrantError(wider, 400, 'invalid_scope');
+  });
+});
+
+describe('a user disabled after signing in', () => {
+  it('gets nothing more from the sign-in, and their access token stops validating', async () => {
+    let directory: Directory = fixture.directory;
+    const source: DirectorySource = { current: async () => directory, health: async () => ({ ok: true }) };
+    const service = await startService({ directory: source });
+    const { verifier, challenge } = pkce();
+    const first = await tokens(await exchange(service, await signIn(service, 'alice', ALICE_PASSWORD, challenge), verifier));
+    directory = { ...directory, users: { ...directory.users, alice: { ...directory.users.alice!, disabled: true } } };
+    expect(await expectGrantError(await refresh(service, first.refresh_token), 400, 'invalid_grant')).toContain('can no longer sign in');
+    const validated = await service.fetch('/validate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: first.access_token }) });
+    expect(validated.status).toBe(401);
   });
 });
