@@ -1,7 +1,85 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import type { Child } from 'hono/jsx';
 import type { WebEnv } from '../env.ts';
+import { failurePage } from '../error-pages.tsx';
+import { documentSchema, validationProblemSchema, type Form } from '../fields/api-schemas.ts';
+import { NO_ERRORS, placeErrors, type PlacedErrors } from '../fields/field-errors.ts';
+import { defaultValues, documentFromValues, valuesFromBody, type FormValues, type ParsedBody } from '../fields/form-values.ts';
+import { render } from '../layout.tsx';
+import { apiPaths, paths } from '../paths.ts';
+import { expect, readForm } from './api-reads.ts';
+import { DocumentForm, ErrorSummary, Notice, titleWith } from './document-form.tsx';
+import { takeDraft } from './draft.ts';
+import { DraftRestored, sessionEnded } from './session-ended.tsx';
 
-/** Fill in a form: `/forms/:form/new` (GET the empty form, POST to create). TODO(pages). */
+/** Fill in a form: `/forms/:form/new` (GET the empty form, POST to create). */
 export function formPages() {
-  return new Hono<WebEnv>();
+  const pages = new Hono<WebEnv>();
+
+  pages.get('/forms/:form/new', async (c) => {
+    const form = await readForm(c.get('api'), c.req.param('form'));
+    if (!form.ok) return failurePage(c, form.error);
+    const refused = mayNotCreate(c, form.value);
+    if (refused !== undefined) return refused;
+    const draft = await takeDraft(c, c.req.path);
+    if (draft !== undefined) return fillInPage(c, form.value, draft.values, NO_ERRORS, <DraftRestored />);
+    return fillInPage(c, form.value, defaultValues(form.value.fields), NO_ERRORS, signInFirst(c, form.value));
+  });
+
+  pages.post('/forms/:form/new', async (c) => {
+    const body = (await c.req.parseBody({ all: true })) as ParsedBody;
+    const form = await readForm(c.get('api'), c.req.param('form'));
+    if (!form.ok) return failurePage(c, form.error);
+    const { fields, name } = form.value;
+    const values = valuesFromBody(fields, body);
+    const answer = await c.get('api').call('POST', apiPaths.documents(name), { json: documentFromValues(fields, values, 'absent') });
+    if (answer.status === 422) {
+      const problem = expect(answer, 422, validationProblemSchema);
+      if (!problem.ok) return failurePage(c, problem.error);
+      return fillInPage(c, form.value, values, placeErrors(fields, problem.value.errors), undefined, 422);
+    }
+    if (answer.status === 401) return sessionEnded(c, answer, c.req.path, values, undefined, (notice) => fillInPage(c, form.value, values, NO_ERRORS, notice, 401));
+    const created = expect(answer, 201, documentSchema);
+    if (!created.ok) return failurePage(c, created.error);
+    return c.redirect(`${paths.document(name, created.value.id)}?created=1`, 303);
+  });
+
+  return pages;
+}
+
+/**
+ * A form this person may not fill in. An anonymous visitor where sign-in is available still sees it, told to
+ * sign in: what they type then survives the sign-in (draft.ts).
+ */
+function mayNotCreate(c: Context<WebEnv>, form: Form): Response | Promise<Response> | undefined {
+  if (form.may.create) return undefined;
+  const person = c.get('person');
+  if (!person.signedIn && person.signInAvailable) return undefined;
+  return failurePage(c, { status: 403, headers: new Headers(), body: { detail: `You may not fill in “${form.title}”.` } });
+}
+
+function signInFirst(c: Context<WebEnv>, form: Form): Child | undefined {
+  if (form.may.create) return undefined;
+  return (
+    <p>
+      You need to sign in to send this form. <a href={paths.signIn(c.req.path)}>Sign in</a> first, or fill it in now: what you type is kept while you sign
+      in.
+    </p>
+  );
+}
+
+function fillInPage(c: Context<WebEnv>, form: Form, values: FormValues, errors: PlacedErrors, notice: Child | undefined, status: 200 | 401 | 422 = 200) {
+  return render(c, {
+    title: titleWith(form.title, errors),
+    status,
+    main: (
+      <>
+        <ErrorSummary errors={errors} />
+        {notice === undefined ? null : <Notice>{notice}</Notice>}
+        <h1>{form.title}</h1>
+        {form.description === undefined ? null : <p class="lead">{form.description}</p>}
+        <DocumentForm action={paths.newDocument(form.name)} fields={form.fields} values={values} errors={errors} csrfToken={c.get('csrfToken')} submitLabel="Send" />
+      </>
+    ),
+  });
 }
