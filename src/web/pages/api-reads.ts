@@ -6,7 +6,7 @@ import { err, ok, type Result } from '../../result.ts';
 
 /**
  * An answer with the expected status read through a schema; anything else comes back as the answer, for
- * failurePage. A body that does not fit the schema is the API breaking its contract: a 502 page, not a crash.
+ * failurePage. A body that does not fit the schema is the API breaking its contract: an error page, not a crash.
  */
 export function expect<S extends z.ZodType>(answer: ApiAnswer, status: number, schema: S): Result<z.output<S>, ApiAnswer> {
   if (answer.status !== status) return err(answer);
@@ -15,8 +15,9 @@ export function expect<S extends z.ZodType>(answer: ApiAnswer, status: number, s
   return ok(parsed.data);
 }
 
+/** 500, not 502: failurePage shows a 502 as "unavailable, try again", and waiting will not fix this. */
 export function contractBroken(answer: ApiAnswer): ApiAnswer {
-  return { status: 502, headers: answer.headers, body: { detail: 'The API answered in a way this page does not understand.' } };
+  return { status: 500, headers: answer.headers, body: { detail: 'The API answered in a way this page does not understand.' } };
 }
 
 export async function readForm(api: ApiCaller, name: string): Promise<Result<Form, ApiAnswer>> {

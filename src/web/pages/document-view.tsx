@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { ApiAnswer } from '../api-client.ts';
 import type { WebEnv } from '../env.ts';
 import { failurePage } from '../error-pages.tsx';
-import { documentSchema, historySchema, type Document, type Form, type History } from '../fields/api-schemas.ts';
+import { documentSchema, historySchema, type Document, type FieldChange, type Form, type History } from '../fields/api-schemas.ts';
 import { displayValue, Instant, who } from '../fields/display.tsx';
 import { render, CsrfField } from '../layout.tsx';
 import { apiPaths, paths } from '../paths.ts';
@@ -167,7 +167,7 @@ function HistoryList(props: { form: Form; items: History['items'] }) {
                 </tr>
               </thead>
               <tbody>
-                {item.changes.map((change) => {
+                {inFormOrder(props.form, item.changes).map((change) => {
                   const field = Object.hasOwn(props.form.fields, change.field) ? props.form.fields[change.field] : undefined;
                   return (
                     <tr>
@@ -184,4 +184,11 @@ function HistoryList(props: { form: Form; items: History['items'] }) {
       ))}
     </ol>
   );
+}
+
+/** Changes in the order the form lists its fields (fields no longer in the form last). */
+function inFormOrder(form: Form, changes: readonly FieldChange[]): FieldChange[] {
+  const order = Object.keys(form.fields);
+  const rank = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
+  return [...changes].sort((a, b) => rank(a.field) - rank(b.field));
 }
