@@ -54,7 +54,7 @@ function listPage(c: Context<WebEnv>, form: Form, q: ListQuery, items: readonly 
     main: (
       <>
         <h1>{heading}</h1>
-        <Choices form={form} q={q} />
+        <Choices form={form} q={q} signedIn={c.get('person').signedIn} />
         {items.length === 0 ? (
           <p>{q.cursor === undefined ? 'There are no documents here yet.' : 'There are no more documents.'}</p>
         ) : (
@@ -112,8 +112,11 @@ function listPage(c: Context<WebEnv>, form: Form, q: ListQuery, items: readonly 
   });
 }
 
-/** Own or all, live or deleted: only the choices the API gives this person. */
-function Choices(props: { form: Form; q: ListQuery }) {
+/**
+ * Own or all, live or deleted: only the choices the API gives this person. "Only yours" needs someone to be
+ * yours: an anonymous visitor's documents belong to no one, so the API lists none of them as theirs.
+ */
+function Choices(props: { form: Form; q: ListQuery; signedIn: boolean }) {
   const { form, q } = props;
   const link = (mine: boolean, deleted: boolean, text: string) => {
     const current = q.mine === mine && q.deleted === deleted;
@@ -123,7 +126,7 @@ function Choices(props: { form: Form; q: ListQuery }) {
   return (
     <ul class="choices">
       <li>{link(false, false, all ? 'All documents' : 'Your documents')}</li>
-      {all ? <li>{link(true, false, 'Only yours')}</li> : null}
+      {all && props.signedIn ? <li>{link(true, false, 'Only yours')}</li> : null}
       <li>{link(q.mine, true, 'Deleted')}</li>
     </ul>
   );
