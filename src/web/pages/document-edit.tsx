@@ -13,6 +13,7 @@ import { conflictPage, postedVersion } from './conflict-page.tsx';
 import { DocumentForm, ErrorSummary, Notice, titleWith } from './document-form.tsx';
 import { readFormAndDocument } from './document-view.tsx';
 import { takeDraft } from './draft.ts';
+import { refusal, SignInFirst } from './may.tsx';
 import { DraftRestored, sessionEnded } from './session-ended.tsx';
 
 /** `/forms/:form/documents/:id/edit`: the form prefilled, saved with If-Match; a stale save shows both sides. */
@@ -23,11 +24,13 @@ export function documentEditPages() {
     const read = await readFormAndDocument(c);
     if (!read.ok) return failurePage(c, read.error);
     const { form, doc } = read.value;
-    if (form.may.update === 'none') return failurePage(c, { status: 403, headers: new Headers(), body: { detail: `You may not change documents of “${form.title}”.` } });
+    const refused = refusal(c, form.may.update !== 'none', `You may not change documents of “${form.title}”.`);
+    if (refused !== undefined) return refused;
     if (doc.deletedAt !== null) return conflictPage(c, form.name, doc.id, undefined, 'This document is deleted: restore it before changing it.');
     const draft = await takeDraft(c, c.req.path);
     if (draft !== undefined) return editPage(c, form, doc.id, draft.values, draft.version ?? doc.version, NO_ERRORS, <DraftRestored />);
-    return editPage(c, form, doc.id, valuesFromDocument(form.fields, doc.data), doc.version, NO_ERRORS, undefined);
+    const notice = form.may.update === 'none' ? <SignInFirst c={c} allowed={false} /> : undefined;
+    return editPage(c, form, doc.id, valuesFromDocument(form.fields, doc.data), doc.version, NO_ERRORS, notice);
   });
 
   pages.post('/forms/:form/documents/:id/edit', async (c) => {

@@ -10,6 +10,7 @@ import { apiPaths, paths } from '../paths.ts';
 import { expect, readForm } from './api-reads.ts';
 import { DocumentForm, ErrorSummary, Notice, titleWith } from './document-form.tsx';
 import { takeDraft } from './draft.ts';
+import { refusal, SignInFirst } from './may.tsx';
 import { DraftRestored, sessionEnded } from './session-ended.tsx';
 
 /** Fill in a form: `/forms/:form/new` (GET the empty form, POST to create). */
@@ -19,11 +20,12 @@ export function formPages() {
   pages.get('/forms/:form/new', async (c) => {
     const form = await readForm(c.get('api'), c.req.param('form'));
     if (!form.ok) return failurePage(c, form.error);
-    const refused = mayNotCreate(c, form.value);
+    const refused = refusal(c, form.value.may.create, `You may not fill in “${form.value.title}”.`);
     if (refused !== undefined) return refused;
     const draft = await takeDraft(c, c.req.path);
     if (draft !== undefined) return fillInPage(c, form.value, draft.values, NO_ERRORS, <DraftRestored />);
-    return fillInPage(c, form.value, defaultValues(form.value.fields), NO_ERRORS, signInFirst(c, form.value));
+    const notice = form.value.may.create ? undefined : <SignInFirst c={c} allowed={false} />;
+    return fillInPage(c, form.value, defaultValues(form.value.fields), NO_ERRORS, notice);
   });
 
   pages.post('/forms/:form/new', async (c) => {
@@ -45,27 +47,6 @@ export function formPages() {
   });
 
   return pages;
-}
-
-/**
- * A form this person may not fill in. An anonymous visitor where sign-in is available still sees it, told to
- * sign in: what they type then survives the sign-in (draft.ts).
- */
-function mayNotCreate(c: Context<WebEnv>, form: Form): Response | Promise<Response> | undefined {
-  if (form.may.create) return undefined;
-  const person = c.get('person');
-  if (!person.signedIn && person.signInAvailable) return undefined;
-  return failurePage(c, { status: 403, headers: new Headers(), body: { detail: `You may not fill in “${form.title}”.` } });
-}
-
-function signInFirst(c: Context<WebEnv>, form: Form): Child | undefined {
-  if (form.may.create) return undefined;
-  return (
-    <p>
-      You need to sign in to send this form. <a href={paths.signIn(c.req.path)}>Sign in</a> first, or fill it in now: what you type is kept while you sign
-      in.
-    </p>
-  );
 }
 
 function fillInPage(c: Context<WebEnv>, form: Form, values: FormValues, errors: PlacedErrors, notice: Child | undefined, status: 200 | 401 | 422 = 200) {

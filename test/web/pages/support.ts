@@ -4,8 +4,10 @@ import { pino } from 'pino';
 import { createHostApp } from '../../../src/host.ts';
 import type { ProtectConfig } from '../../../src/auth/protection.ts';
 import type { Database } from '../../../src/db/connect.ts';
+import { identityClientFor } from '../../../src/auth/identity-client.ts';
 import { parseFormsFile } from '../../../src/forms/index.ts';
 import type { SignInOptions } from '../../../src/web/options.ts';
+import { authConfig } from '../../support/app.ts';
 import { DRIVERS, openMigratedDatabase } from '../../support/databases.ts';
 
 export const PAGE_FORMS = new URL('./forms.yaml', import.meta.url);
@@ -37,11 +39,18 @@ export async function buildWebTestApp(options: WebTestOptions = {}): Promise<Web
   const forms = parseFormsFile(await readFile(PAGE_FORMS, 'utf8'), PAGE_FORMS.pathname);
   if (!forms.ok) throw new Error(`test/web/pages/forms.yaml is invalid: ${JSON.stringify(forms.error)}`);
   const sessionKeys = [new Uint8Array(randomBytes(32))];
+  const protect = options.protect ?? { forms: 'none', documents: 'none' };
+  const logger = pino({ level: 'silent' });
+  // A protected domain needs an identity service to be configured; the pages send no token yet, so it is
+  // never called (a loopback port nothing listens on).
+  const protectedSomewhere = protect.forms !== 'none' || protect.documents !== 'none';
+  const identityClient = protectedSomewhere ? identityClientFor(authConfig('http://127.0.0.1:9/validate'), { logger }) : undefined;
   const app = createHostApp({
-    config: { protect: options.protect ?? { forms: 'none', documents: 'none' }, adminGroup: 'admin', auth: { healthUrl: null, timeoutMs: 2000 }, maxBodyBytes: 1024 * 1024 },
+    config: { protect, adminGroup: 'admin', auth: { healthUrl: null, timeoutMs: 2000 }, maxBodyBytes: 1024 * 1024 },
+    ...(identityClient ? { identityClient } : {}),
     database,
     forms: forms.value,
-    logger: pino({ level: 'silent' }),
+    logger,
     web: { publicUrl: 'http://127.0.0.1', signIn: options.signIn === true ? SIGN_IN : null, sessionKeys },
   });
   return {
