@@ -38,3 +38,8 @@ export function placeErrors(fields: Readonly<Record<string, Field>>, errors: rea
   const summary = Object.keys(fields).flatMap((name) => (byField.get(name) ?? []).map((text) => ({ text, href: `#${fieldId(name)}` })));
   return { byField, summary: [...summary, ...loose] };
 }
+
+/** A body the API refused as too large (413): no field to blame, so one line in the summary. */
+export function tooLargeErrors(detail: string | undefined): PlacedErrors {
+  return { byField: new Map(), summary: [{ text: detail ?? 'What you typed is too large to send: shorten the longest texts and send it again.' }] };
+}

@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { WebEnv } from '../env.ts';
-import { failurePage } from '../error-pages.tsx';
+import { failurePage, problemDetail } from '../error-pages.tsx';
 import { documentSchema, validationProblemSchema, type Document, type Form } from '../fields/api-schemas.ts';
 import { displayValue } from '../fields/display.tsx';
-import { NO_ERRORS, placeErrors, type PlacedErrors } from '../fields/field-errors.ts';
+import { NO_ERRORS, placeErrors, tooLargeErrors, type PlacedErrors } from '../fields/field-errors.ts';
 import { documentFromValues, valuesFromBody, valuesFromDocument, type FormValues, type ParsedBody } from '../fields/form-values.ts';
 import { render } from '../layout.tsx';
 import { apiPaths, paths } from '../paths.ts';
@@ -49,6 +49,8 @@ export function documentEditPages() {
         if (!problem.ok) return failurePage(c, problem.error);
         return editPage(c, form.value, id, values, version, placeErrors(fields, problem.value.errors), undefined, 422);
       }
+      case 413:
+        return editPage(c, form.value, id, values, version, tooLargeErrors(problemDetail(answer)), undefined, 413);
       case 412:
         return staleEdit(c, form.value, id, values);
       case 409:
@@ -64,7 +66,7 @@ export function documentEditPages() {
   return pages;
 }
 
-type EditStatus = 200 | 401 | 412 | 422;
+type EditStatus = 200 | 401 | 412 | 413 | 422;
 
 function editPage(c: Context<WebEnv>, form: Form, id: string, values: FormValues, version: number, errors: PlacedErrors, notice: Child | undefined, status: EditStatus = 200, extra?: Child) {
   const title = `Edit: ${form.title}`;

@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { WebEnv } from '../env.ts';
-import { failurePage } from '../error-pages.tsx';
+import { failurePage, problemDetail } from '../error-pages.tsx';
 import { documentSchema, validationProblemSchema, type Form } from '../fields/api-schemas.ts';
-import { NO_ERRORS, placeErrors, type PlacedErrors } from '../fields/field-errors.ts';
+import { NO_ERRORS, placeErrors, tooLargeErrors, type PlacedErrors } from '../fields/field-errors.ts';
 import { defaultValues, documentFromValues, valuesFromBody, type FormValues, type ParsedBody } from '../fields/form-values.ts';
 import { render } from '../layout.tsx';
 import { apiPaths, paths } from '../paths.ts';
@@ -40,6 +40,7 @@ export function formPages() {
       if (!problem.ok) return failurePage(c, problem.error);
       return fillInPage(c, form.value, values, placeErrors(fields, problem.value.errors), undefined, 422);
     }
+    if (answer.status === 413) return fillInPage(c, form.value, values, tooLargeErrors(problemDetail(answer)), undefined, 413);
     if (answer.status === 401) return sessionEnded(c, answer, c.req.path, values, undefined, (notice) => fillInPage(c, form.value, values, NO_ERRORS, notice, 401));
     const created = expect(answer, 201, documentSchema);
     if (!created.ok) return failurePage(c, created.error);
@@ -49,7 +50,7 @@ export function formPages() {
   return pages;
 }
 
-function fillInPage(c: Context<WebEnv>, form: Form, values: FormValues, errors: PlacedErrors, notice: Child | undefined, status: 200 | 401 | 422 = 200) {
+function fillInPage(c: Context<WebEnv>, form: Form, values: FormValues, errors: PlacedErrors, notice: Child | undefined, status: 200 | 401 | 413 | 422 = 200) {
   return render(c, {
     title: titleWith(form.title, errors),
     status,
@@ -59,6 +60,11 @@ function fillInPage(c: Context<WebEnv>, form: Form, values: FormValues, errors: 
         {notice === undefined ? null : <Notice>{notice}</Notice>}
         <h1>{form.title}</h1>
         {form.description === undefined ? null : <p class="lead">{form.description}</p>}
+        {form.may.read === 'none' ? null : (
+          <p>
+            <a href={paths.documents(form.name)}>{form.may.read === 'all' ? 'See the documents sent' : 'See what you sent'}</a>
+          </p>
+        )}
         <DocumentForm action={paths.newDocument(form.name)} fields={form.fields} values={values} errors={errors} csrfToken={c.get('csrfToken')} submitLabel="Send" />
       </>
     ),

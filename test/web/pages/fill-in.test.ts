@@ -175,4 +175,20 @@ describe('the fill-in page', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(mainOf(html)).toContain('Page not found');
   });
+
+  it('comes back with the values and a summary when the API finds the body too large', async () => {
+    const small = await buildWebTestApp({ maxBodyBytes: 2048, database: app.database });
+    try {
+      const long = 'x & y '.repeat(1000);
+      const res = await small.request('/forms/notes/new', formPost([['title', 'Big'], ['body', long]]));
+      expect(res.status).toBe(413);
+      const html = await res.text();
+      expect(title(html)).toMatch(/^Error: Notes/);
+      expect(mainOf(html)).toMatch(/<div class="error-summary" role="alert"/);
+      expect(byId(html, 'field-title').attributes.value).toBe('Big');
+      expect(innerOf(html, 'field-body')).toBe(long.replaceAll('&', '&amp;'));
+    } finally {
+      await small.close();
+    }
+  });
 });

@@ -25,6 +25,8 @@ export interface WebTestOptions {
   /** Sign-in "configured": the pages then send a person to sign in on a 401. Never contacted by these tests. */
   signIn?: boolean;
   database?: Database;
+  /** The API's --max-body; a generous 1 MiB unless a test wants a 413. */
+  maxBodyBytes?: number;
 }
 
 // A placeholder issuer on loopback: the skeleton's pages only ask whether sign-in is configured.
@@ -46,7 +48,7 @@ export async function buildWebTestApp(options: WebTestOptions = {}): Promise<Web
   const protectedSomewhere = protect.forms !== 'none' || protect.documents !== 'none';
   const identityClient = protectedSomewhere ? identityClientFor(authConfig('http://127.0.0.1:9/validate'), { logger }) : undefined;
   const app = createHostApp({
-    config: { protect, adminGroup: 'admin', auth: { healthUrl: null, timeoutMs: 2000 }, maxBodyBytes: 1024 * 1024 },
+    config: { protect, adminGroup: 'admin', auth: { healthUrl: null, timeoutMs: 2000 }, maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 },
     ...(identityClient ? { identityClient } : {}),
     database,
     forms: forms.value,
