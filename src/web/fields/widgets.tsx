@@ -84,7 +84,8 @@ export function FieldWidget(props: WidgetProps) {
       const chosen = new Set(Array.isArray(props.value) ? props.value : []);
       return (
         <div class={errorId === undefined ? 'field' : 'field field-error'}>
-          <fieldset class="checkbox-group" {...aria}>
+          {/* aria-describedby is allowed on a group, aria-invalid is not: the message says it. */}
+          <fieldset class="checkbox-group" aria-describedby={aria['aria-describedby']}>
             <legend>
               {labelOf(name, field)}
               {required ? <RequiredMarker /> : null}

@@ -160,7 +160,7 @@ describe('the fill-in page', () => {
       expect(widget['aria-describedby']?.split(' ')).toContain(`field-${name}-error`);
     }
     // The group's message is described on its fieldset.
-    expect(mainOf(html)).toMatch(/<fieldset class="checkbox-group" aria-describedby="field-extras-hint field-extras-error" aria-invalid="true">/);
+    expect(mainOf(html)).toMatch(/<fieldset class="checkbox-group" aria-describedby="field-extras-hint field-extras-error">/);
     expect(innerOf(html, 'field-mail-error')).toContain('Email must be a valid email address');
     expect(innerOf(html, 'field-count-error')).toContain('Count must be a whole number');
     expect(hasId(html, 'field-amount-error')).toBe(false);
