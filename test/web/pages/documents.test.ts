@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, mainOf, withAttribute } from './html.ts';
-import { apiJson, buildWebTestApp, formPost, type WebTestApp } from './support.ts';
+import { apiJson, buildWebTestApp, type WebTestApp } from './support.ts';
 
 let app: WebTestApp;
 const TOTAL = 45;
@@ -86,7 +86,7 @@ describe('the documents list', () => {
     expect(mainOf(confirm.html)).toContain('<dd>note 1</dd>');
     expect(withAttribute(confirm.html, 'name', '_csrf')).toHaveLength(1);
     expect(withAttribute(confirm.html, 'name', '_version')[0]?.attributes.value).toBe('1');
-    const deleted = await app.request(`/forms/notes/documents/${id}/delete`, formPost([['_version', '1']]));
+    const deleted = await app.submit(`/forms/notes/documents/${id}/delete`, [['_version', '1']]);
     expect(deleted.status).toBe(303);
     expect(deleted.headers.get('location')).toBe(`/forms/notes/documents/${id}`);
     expect((await apiJson(app, 'GET', `/api/v1/forms/notes/documents/${id}`)).body?.deletedAt).toEqual(expect.any(String));
@@ -101,7 +101,7 @@ describe('the documents list', () => {
     const gone = await page('/forms/notes/documents?deleted=true');
     expect(listed(gone.html)).toEqual(['note 1']);
 
-    const restored = await app.request(`/forms/notes/documents/${id}/restore`, formPost([['_version', '2']]));
+    const restored = await app.submit(`/forms/notes/documents/${id}/restore`, [['_version', '2']], `/forms/notes/documents/${id}`);
     expect(restored.status).toBe(303);
     expect(restored.headers.get('location')).toBe(`/forms/notes/documents/${id}?restored=1`);
     expect(mainOf((await page(restored.headers.get('location') ?? '')).html)).toContain('The document was restored.');
@@ -112,7 +112,7 @@ describe('the documents list', () => {
     const id = ids[1] ?? '';
     const changed = await apiJson(app, 'PATCH', `/api/v1/forms/notes/documents/${id}`, { title: 'note 2, changed' });
     expect(changed.status).toBe(200);
-    const stale = await app.request(`/forms/notes/documents/${id}/delete`, formPost([['_version', '1']]));
+    const stale = await app.submit(`/forms/notes/documents/${id}/delete`, [['_version', '1']]);
     expect(stale.status).toBe(412);
     const html = await stale.text();
     expect(mainOf(html)).toContain('Someone changed this document after you opened it.');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRAFT_COOKIE, DRAFT_MAX_SEALED_CHARS, openDraft, sealDraft } from '../../../src/web/pages/draft.ts';
 import { seal } from '../../../src/web/seal.ts';
 import { byId, innerOf, mainOf } from './html.ts';
-import { apiJson, buildWebTestApp, formPost, type WebTestApp } from './support.ts';
+import { apiJson, buildWebTestApp, type WebTestApp } from './support.ts';
 
 const key = () => new Uint8Array(randomBytes(32));
 
@@ -61,7 +61,7 @@ describe('a fill-in or edit that meets a 401', () => {
     expect(before.status).toBe(200);
     expect(mainOf(await before.text())).toContain('You need to sign in to send this form.');
 
-    const res = await guarded.request('/forms/notes/new', formPost([['title', 'My "note" & <b>'], ['body', 'kept across sign-in']]));
+    const res = await guarded.submit('/forms/notes/new', [['title', 'My "note" & <b>'], ['body', 'kept across sign-in']]);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/auth/sign-in?return_to=%2Fforms%2Fnotes%2Fnew');
     const cookie = cookieOf(res) ?? '';
@@ -93,7 +93,7 @@ describe('a fill-in or edit that meets a 401', () => {
     const created = await apiJson(open, 'POST', '/api/v1/forms/notes/documents', { title: 'before' });
     const id = String(created.body?.id);
     const page = `/forms/notes/documents/${id}/edit`;
-    const res = await guarded.request(page, formPost([['_version', '1'], ['title', 'after'], ['body', '']]));
+    const res = await guarded.submit(page, [['_version', '1'], ['title', 'after'], ['body', '']]);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/auth/sign-in?return_to=${encodeURIComponent(page)}`);
     const cookie = cookieOf(res) ?? '';
@@ -108,7 +108,7 @@ describe('a fill-in or edit that meets a 401', () => {
 
   it('beyond the bound shows the values again and says what to do, before sending them anywhere', async () => {
     const long = 'a long text & <more> '.repeat(400);
-    const res = await guarded.request('/forms/notes/new', formPost([['title', 'Long one'], ['body', long]]));
+    const res = await guarded.submit('/forms/notes/new', [['title', 'Long one'], ['body', long]]);
     expect(res.status).toBe(401);
     expect(cookieOf(res)).toBeUndefined();
     const html = await res.text();
@@ -119,7 +119,7 @@ describe('a fill-in or edit that meets a 401', () => {
   });
 
   it('without sign-in is a page that says sign-in is not set up, and keeps nothing', async () => {
-    const res = await noSignIn.request('/forms/notes/new', formPost([['title', 'x']]));
+    const res = await noSignIn.submit('/forms/notes/new', [['title', 'x']]);
     expect(res.status).toBe(401);
     expect(cookieOf(res)).toBeUndefined();
     expect(mainOf(await res.text())).toContain('Sign-in needed');

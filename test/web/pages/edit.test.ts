@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { byId, decode, innerOf, mainOf, title, withAttribute } from './html.ts';
-import { apiJson, buildWebTestApp, formPost, type WebTestApp } from './support.ts';
+import { apiJson, buildWebTestApp, type WebTestApp } from './support.ts';
 
 let app: WebTestApp;
 beforeAll(async () => {
@@ -51,7 +51,7 @@ describe('editing a document', () => {
     expect(html).not.toContain('<script>');
 
     const fields = submittedFrom(html).map(([n, v]): [string, string] => (n === 'shortText' ? [n, 'CD456'] : [n, v]));
-    const saved = await app.request(`/forms/every-field/documents/${id}/edit`, formPost(fields.filter(([n]) => n !== '_csrf')));
+    const saved = await app.submit(`/forms/every-field/documents/${id}/edit`, fields.filter(([n]) => n !== '_csrf'));
     expect(saved.status).toBe(303);
     expect(saved.headers.get('location')).toBe(`/forms/every-field/documents/${id}?saved=1`);
     const stored = await apiJson(app, 'GET', `/api/v1/forms/every-field/documents/${id}`);
@@ -64,7 +64,7 @@ describe('editing a document', () => {
 
   it('comes back on a 422 with the values and the version kept', async () => {
     const id = await createDocument({ shortText: 'AB123', colour: 'red', extras: ['one'] });
-    const res = await app.request(`/forms/every-field/documents/${id}/edit`, formPost([['_version', '1'], ['shortText', 'lower'], ['colour', 'red'], ['extras', 'one'], ['count', '9']]));
+    const res = await app.submit(`/forms/every-field/documents/${id}/edit`, [['_version', '1'], ['shortText', 'lower'], ['colour', 'red'], ['extras', 'one'], ['count', '9']]);
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(title(html)).toMatch(/^Error: Edit: /);
@@ -80,7 +80,7 @@ describe('editing a document', () => {
     // Someone else saves after this person opened the page at version 1.
     expect((await apiJson(app, 'PATCH', `/api/v1/forms/every-field/documents/${id}`, { longText: NASTY }, { 'if-match': '"1"' })).status).toBe(200);
     const theirs: [string, string][] = [['_version', '1'], ['shortText', 'XY999'], ['longText', 'first'], ['count', '1'], ['colour', 'green'], ['extras', 'one']];
-    const stale = await app.request(`/forms/every-field/documents/${id}/edit`, formPost(theirs));
+    const stale = await app.submit(`/forms/every-field/documents/${id}/edit`, theirs);
     expect(stale.status).toBe(412);
     const html = await stale.text();
     const main = mainOf(html);
@@ -93,7 +93,7 @@ describe('editing a document', () => {
     expect(byId(html, 'field-shortText').attributes.value).toBe('XY999');
     expect(withAttribute(html, 'name', '_version')[0]?.attributes.value).toBe('2');
 
-    const again = await app.request(`/forms/every-field/documents/${id}/edit`, formPost(submittedFrom(html).filter(([n]) => n !== '_csrf')));
+    const again = await app.submit(`/forms/every-field/documents/${id}/edit`, submittedFrom(html).filter(([n]) => n !== '_csrf'));
     expect(again.status).toBe(303);
     const stored = await apiJson(app, 'GET', `/api/v1/forms/every-field/documents/${id}`);
     expect(stored.body?.version).toBe(3);

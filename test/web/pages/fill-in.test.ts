@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { byId, hasId, innerOf, mainOf, tags, title, withAttribute } from './html.ts';
-import { apiJson, buildWebTestApp, formPost, type WebTestApp } from './support.ts';
+import { apiJson, buildWebTestApp, type WebTestApp } from './support.ts';
 
 let app: WebTestApp;
 beforeAll(async () => {
@@ -78,9 +78,9 @@ describe('the fill-in page', () => {
   });
 
   it('stores every field type as the API types it, and shows the new document with a confirmation', async () => {
-    const res = await app.request(
+    const res = await app.submit(
       '/forms/every-field/new',
-      formPost([
+      [
         ['shortText', 'AB123'],
         ['longText', 'a <b> & "c"'],
         ['mail', 'ada@example.org'],
@@ -93,7 +93,7 @@ describe('the fill-in page', () => {
         ['colour', '<blue> & "x"'],
         ['extras', 'two'],
         ['extras', 'three & <four>'],
-      ]),
+      ],
     );
     expect(res.status).toBe(303);
     const location = res.headers.get('location') ?? '';
@@ -122,7 +122,7 @@ describe('the fill-in page', () => {
   });
 
   it('leaves empty optional fields out, so defaults apply, and sends an unticked box as false', async () => {
-    const res = await app.request('/forms/every-field/new', formPost([['shortText', 'ZZ999'], ['longText', ''], ['mail', ''], ['count', ''], ['colour', 'red'], ['extras', 'one']]));
+    const res = await app.submit('/forms/every-field/new', [['shortText', 'ZZ999'], ['longText', ''], ['mail', ''], ['count', ''], ['colour', 'red'], ['extras', 'one']]);
     expect(res.status).toBe(303);
     const id = /documents\/([0-9a-f-]{36})/.exec(res.headers.get('location') ?? '')?.[1];
     const stored = await apiJson(app, 'GET', `/api/v1/forms/every-field/documents/${id}`);
@@ -130,15 +130,15 @@ describe('the fill-in page', () => {
   });
 
   it('comes back on a 422 with every value kept and each message next to its field and in the summary', async () => {
-    const res = await app.request(
+    const res = await app.submit(
       '/forms/every-field/new',
-      formPost([
+      [
         ['shortText', 'x"><script>'],
         ['mail', 'not an email'],
         ['count', 'seven'],
         ['colour', 'red'],
         ['agree', 'true'],
-      ]),
+      ],
     );
     expect(res.status).toBe(422);
     const html = await res.text();
@@ -180,7 +180,7 @@ describe('the fill-in page', () => {
     const small = await buildWebTestApp({ maxBodyBytes: 2048, database: app.database });
     try {
       const long = 'x & y '.repeat(1000);
-      const res = await small.request('/forms/notes/new', formPost([['title', 'Big'], ['body', long]]));
+      const res = await small.submit('/forms/notes/new', [['title', 'Big'], ['body', long]]);
       expect(res.status).toBe(413);
       const html = await res.text();
       expect(title(html)).toMatch(/^Error: Notes/);

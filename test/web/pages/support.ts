@@ -15,6 +15,11 @@ export const PAGE_FORMS = new URL('./forms.yaml', import.meta.url);
 export interface WebTestApp {
   /** A request to the whole host, as a browser would send it (relative paths). */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * A form sent as a browser sends it: the page it is on (`from`, default `action`) is loaded first for its
+   * `_csrf` field and any cookies it sets, which go back with the POST, with this site's Origin.
+   */
+  submit(action: string, fields: readonly (readonly [string, string])[], from?: string): Promise<Response>;
   close(): Promise<void>;
   readonly database: Database;
   readonly sessionKeys: Uint8Array[];
@@ -53,20 +58,34 @@ export async function buildWebTestApp(options: WebTestOptions = {}): Promise<Web
     database,
     forms: forms.value,
     logger,
-    web: { publicUrl: 'http://127.0.0.1', signIn: options.signIn === true ? SIGN_IN : null, sessionKeys },
+    web: { publicUrl: ORIGIN, signIn: options.signIn === true ? SIGN_IN : null, sessionKeys },
   });
+  const request = async (path: string, init?: RequestInit) => app.request(new URL(path, ORIGIN), init);
   return {
-    request: async (path, init) => app.request(new URL(path, 'http://127.0.0.1'), init),
+    request,
+    submit: async (action, fields, from = action) => {
+      const page = await request(from);
+      const html = await page.text();
+      const token = /name="_csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
+      const cookie = page.headers
+        .getSetCookie()
+        .map((c) => c.slice(0, c.indexOf(';') === -1 ? undefined : c.indexOf(';')))
+        .filter((c) => !c.endsWith('='))
+        .join('; ');
+      return request(action, formPost(fields, { origin: ORIGIN, ...(cookie === '' ? {} : { cookie }) }, token.replaceAll('&amp;', '&')));
+    },
     close: () => (owned ? database.close() : Promise.resolve()),
     database,
     sessionKeys,
   };
 }
 
-/** A form POST as a browser sends it: urlencoded, repeated names for a checkbox group. */
-export function formPost(fields: readonly (readonly [string, string])[], headers: Record<string, string> = {}): RequestInit {
+const ORIGIN = 'http://127.0.0.1';
+
+/** A form POST's init: urlencoded, repeated names for a checkbox group, the CSRF field first. */
+export function formPost(fields: readonly (readonly [string, string])[], headers: Record<string, string> = {}, csrf = ''): RequestInit {
   const body = new URLSearchParams();
-  body.append('_csrf', 'todo');
+  body.append('_csrf', csrf);
   for (const [name, value] of fields) body.append(name, value);
   return { method: 'POST', body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } };
 }
