@@ -32,7 +32,8 @@ export function documentListPages() {
     if (response.ok && /^text\/csv/i.test(type)) {
       const headers = new Headers({ 'content-type': type, 'cache-control': 'no-store' });
       const disposition = response.headers.get('content-disposition');
-      headers.set('content-disposition', disposition ?? `attachment; filename="${form}.csv"`);
+      // The API names the file; a name of our own only if it did not, from the form name made safe for the header.
+      headers.set('content-disposition', disposition ?? `attachment; filename="${form.replace(/[^A-Za-z0-9_-]/g, '_')}.csv"`);
       return new Response(response.body, { status: 200, headers });
     }
     const body = /json/i.test(type) ? await response.json().catch(() => null) : (await response.body?.cancel(), null);
