@@ -1,0 +1,13 @@
+import { buildWebTestApp, formPost } from './test/web/pages/support.ts';
+const app = await buildWebTestApp();
+const p = await app.request('/forms/every-field/new', formPost([['shortText','AB123'],['count','2'],['colour','<blue> & "x"'],['extras','one'],['extras','three & <four>'],['moment','2025-09-13T10:00'],['agree','true'],['amount','2.5']]));
+const loc = p.headers.get('location')!;
+console.log(p.status, loc);
+let r = await app.request(loc); console.log(r.status, (await r.text()).replace(/.*<main id="main">/,'').slice(0,2500));
+r = await app.request(loc.replace('?created=1','') + '/edit'); const t = await r.text(); console.log(r.status, t.includes('value="AB123"'), t.match(/name="_version" value="\d+"/)?.[0]);
+r = await app.request(loc.replace('?created=1','') + '/edit', formPost([['_version','1'],['shortText','CD456'],['colour','red'],['extras','two']])); console.log(r.status, r.headers.get('location'));
+r = await app.request(loc.replace('?created=1','') + '/edit', formPost([['_version','1'],['shortText','EF789'],['colour','red'],['extras','two']])); console.log(r.status, (await r.text()).replace(/.*<main id="main">/,'').slice(0,1500));
+r = await app.request(loc.replace('?created=1','') + '/history'); console.log(r.status, (await r.text()).replace(/.*<main id="main">/,'').slice(0,1500));
+r = await app.request('/forms/every-field/documents'); console.log(r.status, (await r.text()).replace(/.*<main id="main">/,'').slice(0,1500));
+r = await app.request('/forms/every-field/documents.csv'); console.log(r.status, r.headers.get('content-type'), (await r.text()).replace(/.*<main id="main">/,'').slice(0,500));
+await app.close();
