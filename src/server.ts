@@ -13,6 +13,8 @@ import { warnIfDescriptorsShort } from './http/descriptors.ts';
 import { createHostApp } from './host.ts';
 import { problemBody, problemResponse } from './http/problem.ts';
 import { SHUTDOWN_WITHIN_MS, type Telemetry } from './telemetry.ts';
+import type { HostParts } from './host.ts';
+import { loadSessionKeys, secretReader } from './web/startup.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -38,17 +40,23 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
   const forms = await loadFormsFile(config.formsPath);
   if (!forms.ok) throw new StartupError(forms.error.map(formatFormsFileError).join('\n'), 2);
 
+  const web = await webParts(config, logger);
   const database = await openMigrated(config, logger);
   const identityClient = identityClientFor(config.auth, { logger });
-  const app = createHostApp({ config, database, forms: forms.value, logger, ...(identityClient ? { identityClient } : {}) });
+  const build = (publicWeb: HostParts['web']) =>
+    createHostApp({ config, database, forms: forms.value, logger, ...(identityClient ? { identityClient } : {}), ...(publicWeb ? { web: publicWeb } : {}) });
   await warnIfDescriptorsShort(config.maxConnections, logger);
-  const server = await listen(app.fetch, config, logger).catch(async (e: unknown) => {
+  // Built once the port is known: with --port 0 the web client's default public URL names the port picked.
+  let app: ReturnType<typeof build> | undefined;
+  const server = await listen((request) => app!.fetch(request), config, logger).catch(async (e: unknown) => {
     await database.close();
     throw e;
   });
   const responses = trackResponses(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // No request runs before this line: the listen callback and this continuation leave no turn for I/O.
+  app = build(web === undefined ? undefined : { ...web, publicUrl: withListenPort(web.publicUrl, port) });
   logger.info(
     {
       url,
@@ -58,6 +66,7 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
       protect: protectionTable(config.protect, config.adminGroup),
       tracing: telemetry?.enabled ? 'on (OTLP)' : 'off',
       identityService: config.auth.url === undefined ? 'none (tokens are ignored)' : { protocol: config.auth.protocol, url: redactUrl(config.auth.url), cacheSize: config.auth.cache.size, maxCalls: config.auth.maxCalls },
+      web: config.web === null ? 'off' : { publicUrl: config.web.publicUrl, signIn: config.web.signIn === null ? 'none' : { issuer: config.web.signIn.issuer, clientId: config.web.signIn.clientId } },
       limits: { maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs, maxBodyBytes: config.maxBodyBytes },
     },
     `Formgate listening on ${url}`,
@@ -80,6 +89,27 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
       logger.info('stopped');
     })());
   return { url, stop };
+}
+
+function withListenPort(publicUrl: string, port: number): string {
+  const u = new URL(publicUrl);
+  if (u.port !== '0') return publicUrl;
+  u.port = String(port);
+  return u.origin;
+}
+
+/** The web client's settings with its secrets in hand (the session keys read now, the client secret when used). */
+async function webParts(config: Config, logger: Logger): Promise<HostParts['web']> {
+  if (config.web === null) return undefined;
+  const keys = await loadSessionKeys(config.web.sessionSecrets);
+  if (!keys.ok) throw new StartupError(keys.message, 2);
+  if (keys.random) logger.info('web client: no --ui-session-secret, so its cookies (CSRF, drafts) are sealed with a key of this process alone and end with it');
+  const { signIn } = config.web;
+  return {
+    publicUrl: config.web.publicUrl,
+    sessionKeys: keys.keys,
+    signIn: signIn === null ? null : { issuer: signIn.issuer, clientId: signIn.clientId, clientSecret: secretReader(signIn.clientSecret) },
+  };
 }
 
 export async function openMigrated(config: Pick<Config, 'database'>, logger: Logger): Promise<Database> {
