@@ -82,11 +82,26 @@ function pickName(claims: oidc.IDToken | undefined): string | undefined {
   return undefined;
 }
 
-/** A failed grant: the provider's own refusal ends the session; anything else (down, 5xx, timeout) is for later. */
+/**
+ * A failed grant: the provider could not be reached, timed out or failed (5xx) → try later; anything else
+ * (its refusal, or an answer that does not check out: state, nonce, signature) ends the attempt.
+ */
 export function grantFailure(e: unknown, retryAfterS = DEFAULT_RETRY_AFTER_S): GrantOutcome {
-  if (e instanceof oidc.ResponseBodyError && e.status < 500) return { kind: 'rejected' };
-  if (e instanceof oidc.AuthorizationResponseError) return { kind: 'rejected' };
-  return { kind: 'unavailable', retryAfterS };
+  if (e instanceof oidc.ResponseBodyError) return e.status >= 500 ? { kind: 'unavailable', retryAfterS } : { kind: 'rejected' };
+  if (failedStatus(e) >= 500) return { kind: 'unavailable', retryAfterS };
+  const name = e instanceof Error ? e.name : '';
+  if (name === 'TypeError' || name === 'AbortError' || name === 'TimeoutError') return { kind: 'unavailable', retryAfterS };
+  return { kind: 'rejected' };
+}
+
+/** The HTTP status behind an error of openid-client (it wraps: ClientError → OperationProcessingError → Response). */
+function failedStatus(e: unknown): number {
+  let current: unknown = e;
+  for (let depth = 0; depth < 4 && current instanceof Object; depth++) {
+    if (current instanceof Response) return current.status;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 0;
 }
 
 export async function refreshGrant(p: Provider, session: SessionData): Promise<GrantOutcome> {
