@@ -56,7 +56,8 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   // No request runs before this line: the listen callback and this continuation leave no turn for I/O.
-  app = build(web === undefined ? undefined : { ...web, publicUrl: withListenPort(web.publicUrl, port) });
+  const publicWeb = web === undefined ? undefined : { ...web, publicUrl: withListenPort(web.publicUrl, port) };
+  app = build(publicWeb);
   logger.info(
     {
       url,
@@ -66,7 +67,7 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
       protect: protectionTable(config.protect, config.adminGroup),
       tracing: telemetry?.enabled ? 'on (OTLP)' : 'off',
       identityService: config.auth.url === undefined ? 'none (tokens are ignored)' : { protocol: config.auth.protocol, url: redactUrl(config.auth.url), cacheSize: config.auth.cache.size, maxCalls: config.auth.maxCalls },
-      web: config.web === null ? 'off' : { publicUrl: config.web.publicUrl, signIn: config.web.signIn === null ? 'none' : { issuer: config.web.signIn.issuer, clientId: config.web.signIn.clientId } },
+      web: config.web === null || publicWeb === undefined ? 'off' : { publicUrl: publicWeb.publicUrl, signIn: config.web.signIn === null ? 'none' : { issuer: config.web.signIn.issuer, clientId: config.web.signIn.clientId } },
       limits: { maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs, maxBodyBytes: config.maxBodyBytes },
     },
     `Formgate listening on ${url}`,

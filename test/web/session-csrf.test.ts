@@ -114,7 +114,7 @@ describe('CSRF and Origin on every POST', () => {
 
   it('refuses a missing or wrong token with a 403 page that says what to do, and changes nothing', async () => {
     const { browser, page } = await signIn();
-    for (const fields of [{}, { _csrf: 'x'.repeat(43) }, { _csrf: tokenOf(page).slice(1) }]) {
+    for (const fields of [{}, { _csrf: 'x'.repeat(43) }, { _csrf: tokenOf(page).slice(1) }] as Record<string, string>[]) {
       const res = await post(browser, fields, { origin: host.url });
       expect(res.status).toBe(403);
       expect(await res.text()).toMatch(/Go back, reload the page, and send the form again/);
