@@ -91,6 +91,16 @@ describe('refresh', () => {
     expect(browser.cookieHeader()).not.toBe(before);
   });
 
+  it('refreshes once after an API 401 (a token the provider revoked) and retries the call', async () => {
+    const { browser } = await signedIn();
+    provider.liveAccessTokens.clear();
+    const refreshes = provider.counts.refresh;
+    const { res, body } = await browser.go(`${host.url}/`);
+    expect(res.status).toBe(200);
+    expect(body).toContain('Signed in as Alice Example');
+    expect(provider.counts.refresh).toBe(refreshes + 1);
+  });
+
   it('when refresh fails: the session is cleared and the page sends the person to sign in and back', async () => {
     provider.accessTtlS = 10;
     const { browser } = await signedIn();
