@@ -106,6 +106,11 @@ async function webParts(config: Config, logger: Logger): Promise<HostParts['web'
   if (!keys.ok) throw new StartupError(keys.message, 2);
   if (keys.random) logger.info('web client: no --ui-session-secret, so its cookies (CSRF, drafts) are sealed with a key of this process alone and end with it');
   const { signIn } = config.web;
+  // Read again at each token request; read once now so a wrong path stops startup rather than every sign-in.
+  if (signIn?.clientSecret.kind === 'file') {
+    const secret = await secretReader(signIn.clientSecret)().catch(() => '');
+    if (secret === '') throw new StartupError(`--ui-client-secret-file ${signIn.clientSecret.path}: cannot read a client secret from it`, 2);
+  }
   return {
     publicUrl: config.web.publicUrl,
     sessionKeys: keys.keys,
