@@ -15,6 +15,8 @@ import { warnIfDescriptorsShort } from './http/descriptors.ts';
 import { createHostApp } from './host.ts';
 import { problemBody, problemResponse } from './http/problem.ts';
 import { SHUTDOWN_WITHIN_MS, type Telemetry } from './telemetry.ts';
+import type { HostParts } from './host.ts';
+import { loadSessionKeys, secretReader } from './web/startup.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -41,14 +43,21 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
   if (!opened.ok) throw new StartupError(opened.error.map(formatFormsFileError).join('\n'), 2);
   const live = opened.value;
 
+  const web = await webParts(config, logger).catch(async (e: unknown) => {
+    await live.stop();
+    throw e;
+  });
   const { database, migrations } = await openMigrated(config, logger).catch(async (e: unknown) => {
     await live.stop();
     throw e;
   });
   const identityClient = identityClientFor(config.auth, { logger });
-  const app = createHostApp({ config, database, forms: live.forms, formsFile: live.state, logger, ...(identityClient ? { identityClient } : {}) });
+  const build = (publicWeb: HostParts['web']) =>
+    createHostApp({ config, database, forms: live.forms, formsFile: live.state, logger, ...(identityClient ? { identityClient } : {}), ...(publicWeb ? { web: publicWeb } : {}) });
   await warnIfDescriptorsShort(config.maxConnections, logger);
-  const server = await listen(app.fetch, config, logger).catch(async (e: unknown) => {
+  // Built once the port is known: with --port 0 the web client's default public URL names the port picked.
+  let app: ReturnType<typeof build> | undefined;
+  const server = await listen((request, env) => app!.fetch(request, env), config, logger).catch(async (e: unknown) => {
     await live.stop();
     await database.close();
     throw e;
@@ -56,6 +65,9 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
   const responses = trackResponses(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // No request runs before this line: the listen callback and this continuation leave no turn for I/O.
+  const publicWeb = web === undefined ? undefined : { ...web, publicUrl: withListenPort(web.publicUrl, port) };
+  app = build(publicWeb);
   logger.info(
     {
       url,
@@ -67,6 +79,7 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
       protect: protectionTable(config.protect, config.adminGroup),
       tracing: telemetry?.enabled ? 'on (OTLP)' : 'off',
       identityService: config.auth.url === undefined ? 'none (tokens are ignored)' : { protocol: config.auth.protocol, url: redactUrl(config.auth.url), cacheSize: config.auth.cache.size, maxCalls: config.auth.maxCalls },
+      web: config.web === null || publicWeb === undefined ? 'off' : { publicUrl: publicWeb.publicUrl, signIn: config.web.signIn === null ? 'none' : { issuer: config.web.signIn.issuer, clientId: config.web.signIn.clientId } },
       limits: { maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs, maxBodyBytes: config.maxBodyBytes },
     },
     `Formgate listening on ${url}`,
@@ -90,6 +103,32 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
       logger.info('stopped');
     })());
   return { url, stop };
+}
+
+function withListenPort(publicUrl: string, port: number): string {
+  const u = new URL(publicUrl);
+  if (u.port !== '0') return publicUrl;
+  u.port = String(port);
+  return u.origin;
+}
+
+/** The web client's settings with its secrets in hand (the session keys read now, the client secret when used). */
+async function webParts(config: Config, logger: Logger): Promise<HostParts['web']> {
+  if (config.web === null) return undefined;
+  const keys = await loadSessionKeys(config.web.sessionSecrets);
+  if (!keys.ok) throw new StartupError(keys.message, 2);
+  if (keys.random) logger.info('web client: no --ui-session-secret, so its cookies (CSRF, drafts) are sealed with a key of this process alone and end with it');
+  const { signIn } = config.web;
+  // Read again at each token request; read once now so a wrong path stops startup rather than every sign-in.
+  if (signIn?.clientSecret.kind === 'file') {
+    const secret = await secretReader(signIn.clientSecret)().catch(() => '');
+    if (secret === '') throw new StartupError(`--ui-client-secret-file ${signIn.clientSecret.path}: cannot read a client secret from it`, 2);
+  }
+  return {
+    publicUrl: config.web.publicUrl,
+    sessionKeys: keys.keys,
+    signIn: signIn === null ? null : { issuer: signIn.issuer, clientId: signIn.clientId, clientSecret: secretReader(signIn.clientSecret) },
+  };
 }
 
 export async function openMigrated(config: Pick<Config, 'database'>, logger: Logger): Promise<{ database: Database; migrations: MigrationOutcome }> {
@@ -131,7 +170,7 @@ function workBound(config: Config): number {
   return 2 * config.auth.timeoutMs + (config.database.kind === 'postgres' ? RESERVE_TIMEOUT_MS : 0);
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config, logger: Logger): Promise<Server> {
+function listen(fetch: Parameters<typeof getRequestListener>[0], config: Config, logger: Logger): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(serverOptions(config));
     const app = getRequestListener(fetch, { hostname: config.host, errorHandler: unreadableRequest });
