@@ -57,7 +57,7 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
   await warnIfDescriptorsShort(config.maxConnections, logger);
   // Built once the port is known: with --port 0 the web client's default public URL names the port picked.
   let app: ReturnType<typeof build> | undefined;
-  const server = await listen((request) => app!.fetch(request), config, logger).catch(async (e: unknown) => {
+  const server = await listen((request, env) => app!.fetch(request, env), config, logger).catch(async (e: unknown) => {
     await live.stop();
     await database.close();
     throw e;
@@ -170,7 +170,7 @@ function workBound(config: Config): number {
   return 2 * config.auth.timeoutMs + (config.database.kind === 'postgres' ? RESERVE_TIMEOUT_MS : 0);
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config, logger: Logger): Promise<Server> {
+function listen(fetch: Parameters<typeof getRequestListener>[0], config: Config, logger: Logger): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(serverOptions(config));
     const app = getRequestListener(fetch, { hostname: config.host, errorHandler: unreadableRequest });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { createHostApp } from '../../../src/host.ts';
 import type { ProtectConfig } from '../../../src/auth/protection.ts';
@@ -7,6 +7,7 @@ import type { Database } from '../../../src/db/connect.ts';
 import { identityClientFor } from '../../../src/auth/identity-client.ts';
 import { parseFormsFile } from '../../../src/forms/index.ts';
 import type { SignInOptions } from '../../../src/web/options.ts';
+import { keysFor } from '../../../src/web/keys.ts';
 import { authConfig } from '../../support/app.ts';
 import { DRIVERS, openMigratedDatabase } from '../../support/databases.ts';
 
@@ -66,12 +67,18 @@ export async function buildWebTestApp(options: WebTestOptions = {}): Promise<Web
     submit: async (action, fields, from = action) => {
       const page = await request(from);
       const html = await page.text();
-      const token = /name="_csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
-      const cookie = page.headers
+      let token = /name="_csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
+      let cookie = page.headers
         .getSetCookie()
         .map((c) => c.slice(0, c.indexOf(';') === -1 ? undefined : c.indexOf(';')))
         .filter((c) => !c.endsWith('='))
         .join('; ');
+      if (token === '') {
+        // A page without a form (a 403): the pair a form loaded earlier would have carried, made as the web client makes it.
+        const secret = randomBytes(32).toString('base64url');
+        token = createHmac('sha256', keysFor('csrf', sessionKeys)[0]!).update(secret).digest('base64url');
+        cookie = `fg-csrf=${secret}`;
+      }
       return request(action, formPost(fields, { origin: ORIGIN, ...(cookie === '' ? {} : { cookie }) }, token.replaceAll('&amp;', '&')));
     },
     close: () => (owned ? database.close() : Promise.resolve()),
