@@ -6,7 +6,7 @@ import { displayValue, Instant } from '../fields/display.tsx';
 import { render } from '../layout.tsx';
 import { apiPaths, paths } from '../paths.ts';
 import { contractBroken, expect, readForm } from './api-reads.ts';
-import { apiListQuery, filterParams, nextQuery, pageQuery, previousQuery, readListQuery, type ListQuery } from './list-query.ts';
+import { apiListQuery, filterParams, nextQuery, PAGE_SIZES, pageQuery, previousQuery, readListQuery, type ListQuery } from './list-query.ts';
 
 /** How many of the form's fields the table shows, beside the dates. */
 const SHOWN_FIELDS = 2;
@@ -102,6 +102,18 @@ function listPage(c: Context<WebEnv>, form: Form, q: ListQuery, items: readonly 
             </a>
           )}
         </nav>
+        <p>
+          Rows a page:{' '}
+          {PAGE_SIZES.map((n) =>
+            n === q.size ? (
+              <strong aria-current="true">{n} </strong>
+            ) : (
+              <>
+                <a href={paths.documents(form.name, pageQuery({ ...q, size: n, cursor: undefined, back: [] }))}>{n}</a>{' '}
+              </>
+            ),
+          )}
+        </p>
         <p>
           <a class="button button-secondary" href={paths.documentsCsv(form.name, csv)} download>
             Download CSV

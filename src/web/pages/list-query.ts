@@ -9,10 +9,14 @@ export interface ListQuery {
   readonly deleted: boolean;
   readonly cursor: string | undefined;
   readonly back: readonly string[];
+  /** Rows a page: one of PAGE_SIZES. */
+  readonly size: number;
 }
 
 export const MAX_BACK = 10;
 export const PAGE_SIZE = 20;
+/** The page sizes a list offers (`size` in its URL); anything else is the default. */
+export const PAGE_SIZES = [20, 50, 100] as const;
 // The API's cursors are at most 200 characters; anything else in the URL is not one of ours.
 const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
 
@@ -24,6 +28,7 @@ export function readListQuery(query: (name: string) => string | undefined): List
     deleted: query('deleted') === 'true',
     cursor: cursor !== undefined && CURSOR.test(cursor) ? cursor : undefined,
     back: query('back') === undefined ? [] : back.slice(0, MAX_BACK),
+    size: (PAGE_SIZES as readonly number[]).find((n) => String(n) === query('size')) ?? PAGE_SIZE,
   };
 }
 
@@ -37,7 +42,7 @@ export function filterParams(q: Pick<ListQuery, 'mine' | 'deleted'>): URLSearchP
 
 export function apiListQuery(q: ListQuery): string {
   const params = filterParams(q);
-  params.set('limit', String(PAGE_SIZE));
+  params.set('limit', String(q.size));
   if (q.cursor !== undefined) params.set('cursor', q.cursor);
   return params.toString();
 }
@@ -45,6 +50,7 @@ export function apiListQuery(q: ListQuery): string {
 /** This page's query for the web page's own URL. */
 export function pageQuery(q: ListQuery): string {
   const params = filterParams(q);
+  if (q.size !== PAGE_SIZE) params.set('size', String(q.size));
   if (q.cursor !== undefined) params.set('cursor', q.cursor);
   // Cursors are base64url, so '.' never occurs in one and separates them.
   if (q.back.length > 0) params.set('back', q.back.join('.'));

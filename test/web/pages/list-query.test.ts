@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BACK, nextQuery, previousQuery, readListQuery, type ListQuery } from '../../../src/web/pages/list-query.ts';
+import { apiListQuery, MAX_BACK, nextQuery, previousQuery, readListQuery, type ListQuery } from '../../../src/web/pages/list-query.ts';
 
 const read = (query: string): ListQuery => {
   const params = new URLSearchParams(query);
@@ -11,10 +11,10 @@ describe('the way back through the list', () => {
     const first = read('mine=true');
     const second = read(nextQuery(first, 'c1'));
     const third = read(nextQuery(second, 'c2'));
-    expect(third).toEqual({ mine: true, deleted: false, cursor: 'c2', back: ['c1', ''] });
+    expect(third).toEqual({ mine: true, deleted: false, cursor: 'c2', back: ['c1', ''], size: 20 });
     const back = read(previousQuery(third) ?? '');
-    expect(back).toEqual({ mine: true, deleted: false, cursor: 'c1', back: [''] });
-    expect(read(previousQuery(back) ?? '')).toEqual({ mine: true, deleted: false, cursor: undefined, back: [] });
+    expect(back).toEqual({ mine: true, deleted: false, cursor: 'c1', back: [''], size: 20 });
+    expect(read(previousQuery(back) ?? '')).toEqual({ mine: true, deleted: false, cursor: undefined, back: [], size: 20 });
     expect(previousQuery(first)).toBeUndefined();
   });
 
@@ -28,6 +28,19 @@ describe('the way back through the list', () => {
   });
 
   it('drops what is not a cursor', () => {
-    expect(read('cursor=%22%3E%3Cx&back=ok.%3Cscript%3E')).toEqual({ mine: false, deleted: false, cursor: undefined, back: ['ok'] });
+    expect(read('cursor=%22%3E%3Cx&back=ok.%3Cscript%3E')).toEqual({ mine: false, deleted: false, cursor: undefined, back: ['ok'], size: 20 });
+  });
+});
+
+describe('page size', () => {
+  it('is 20 unless the URL names one of the sizes offered, and travels with the pages', () => {
+    expect(read('').size).toBe(20);
+    expect(read('size=50').size).toBe(50);
+    expect(read('size=7').size).toBe(20);
+    expect(read('size=1000000').size).toBe(20);
+    const q = read('size=100');
+    expect(new URLSearchParams(apiListQuery(q)).get('limit')).toBe('100');
+    expect(new URLSearchParams(nextQuery(q, 'abc')).get('size')).toBe('100');
+    expect(new URLSearchParams(nextQuery(read(''), 'abc')).get('size')).toBeNull();
   });
 });
