@@ -11,7 +11,8 @@ import { scratchDatabases } from './scratch-database.ts';
 import { startupSection, startupTimes } from './startup.ts';
 import * as tables from './tables.ts';
 import { tracingOverhead } from './tracing-overhead.ts';
-import { BENCH_FORMS } from './sample-document.ts';
+import { BENCH_FORM, BENCH_FORMS } from './sample-document.ts';
+import { webOverhead } from './web.ts';
 
 /**
  * `npm run bench [-- SECTION…]`: figures measured side by side in one run, printed as markdown tables.
@@ -19,7 +20,8 @@ import { BENCH_FORMS } from './sample-document.ts';
  * costs), `burst` (identity-service calls for a cold burst of new tokens), `documents` (create and read over
  * HTTP against the same SQL run directly), `scale` (list pages at 10k and 1M documents, and the load time),
  * `memory` (RSS idle, under load, with 100k cached identities), `startup` (start to ready for each database
- * kind and for check-auth, from the sources and from the build).
+ * kind and for check-auth, from the sources and from the build), `web` (the web client's pages against the API
+ * calls they make, and the API with the web client mounted against `--no-ui`).
  *
  * Only a full run (no section named) writes bench/RESULTS.md, so the file always holds every section from one
  * run on one machine; a run of some sections prints their tables and leaves the file alone. Setting
@@ -28,7 +30,7 @@ import { BENCH_FORMS } from './sample-document.ts';
  * Uses the PostgreSQL at FORMGATE_BENCH_POSTGRES_URL (default the local server); each section gets a database
  * of its own, dropped after it, so no section's rows change another's figures.
  */
-const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory', 'startup'] as const;
+const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory', 'startup', 'web'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');
@@ -50,6 +52,7 @@ const settings = {
   scaleSizes: quick ? [10_000, 100_000] : [10_000, 1_000_000],
   memory: quick ? { cacheSize: 5_000, loadSeconds: 2 } : { cacheSize: 100_000, loadSeconds: 10 },
   startupRuns: quick ? 1 : 5,
+  web: quick ? { rounds: 1, mountedRounds: 2, secondsPerRound: 1 } : { rounds: 6, mountedRounds: 10, secondsPerRound: 3 },
 } as const;
 
 const adminUrl = process.env.FORMGATE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -82,6 +85,12 @@ const measure: Record<SectionName, () => Promise<tables.Section>> = {
     }),
   memory: () => withDatabase(async ({ url }) => tables.memorySection(await memoryFootprint({ databaseUrl: url, connections, ...settings.memory }), settings.memory.loadSeconds, connections)),
   startup: () => withDatabase(async ({ url }) => startupSection(await startupTimes({ postgresUrl: url, runs: settings.startupRuns }), settings.startupRuns)),
+  web: () =>
+    withDatabase(async ({ url }) => {
+      const { rounds, mountedRounds, secondsPerRound } = settings.web;
+      const figures = await webOverhead({ databaseUrl: url, connections, rounds, mountedRounds, secondsPerRound });
+      return tables.webSection(figures, BENCH_FORM, connections, rounds, mountedRounds, secondsPerRound);
+    }),
 };
 
 /**
