@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { loadFormsFile } from '../src/forms/index.ts';
 import { authOverhead } from './auth-overhead.ts';
 import { coldBurst } from './burst.ts';
+import { csvExport, csvSection } from './csv-export.ts';
 import { documentsThroughput } from './documents.ts';
 import { listScale } from './list-scale.ts';
 import { memoryFootprint } from './memory.ts';
@@ -19,7 +20,8 @@ import { webOverhead } from './web.ts';
  * Sections, in the order they run: `auth` (what authentication costs a request), `tracing` (what tracing
  * costs), `burst` (identity-service calls for a cold burst of new tokens), `documents` (create and read over
  * HTTP against the same SQL run directly), `scale` (list pages at 10k and 1M documents, and the load time),
- * `memory` (RSS idle, under load, with 100k cached identities), `startup` (start to ready for each database
+ * `memory` (RSS idle, under load, with 100k cached identities), `csv` (the CSV export's time and peak RSS
+ * at 2k, 20k and 200k documents: flat memory), `startup` (start to ready for each database
  * kind and for check-auth, from the sources and from the build), `web` (the web client's pages against the API
  * calls they make, and the API with the web client mounted against `--no-ui`).
  *
@@ -30,7 +32,7 @@ import { webOverhead } from './web.ts';
  * Uses the PostgreSQL at FORMGATE_BENCH_POSTGRES_URL (default the local server); each section gets a database
  * of its own, dropped after it, so no section's rows change another's figures.
  */
-const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory', 'startup', 'web'] as const;
+const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory', 'csv', 'startup', 'web'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');
@@ -51,6 +53,7 @@ const settings = {
   documents: quick ? { rounds: 1, secondsPerRound: 2 } : { rounds: 3, secondsPerRound: 5 },
   scaleSizes: quick ? [10_000, 100_000] : [10_000, 1_000_000],
   memory: quick ? { cacheSize: 5_000, loadSeconds: 2 } : { cacheSize: 100_000, loadSeconds: 10 },
+  csvSizes: quick ? [500, 5_000] : [2_000, 20_000, 200_000],
   startupRuns: quick ? 1 : 5,
   web: quick ? { rounds: 1, mountedRounds: 2, secondsPerRound: 1 } : { rounds: 6, mountedRounds: 10, secondsPerRound: 3 },
 } as const;
@@ -84,6 +87,7 @@ const measure: Record<SectionName, () => Promise<tables.Section>> = {
       return tables.scaleSection(await listScale(database, sql, forms.value, 'event-registration', [...settings.scaleSizes]));
     }),
   memory: () => withDatabase(async ({ url }) => tables.memorySection(await memoryFootprint({ databaseUrl: url, connections, ...settings.memory }), settings.memory.loadSeconds, connections)),
+  csv: () => withDatabase(async ({ url, sql }) => csvSection(await csvExport(url, sql, [...settings.csvSizes]))),
   startup: () => withDatabase(async ({ url }) => startupSection(await startupTimes({ postgresUrl: url, runs: settings.startupRuns }), settings.startupRuns)),
   web: () =>
     withDatabase(async ({ url }) => {
