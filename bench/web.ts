@@ -1,6 +1,7 @@
 import { compareVariants, pairedRatio, type Variant, type VariantRow } from './compare.ts';
 import { startFormgate, stop } from './processes.ts';
 import { BENCH_FORM, BENCH_FORMS, REGISTRATION } from './sample-document.ts';
+import { PAGE_SIZE as CLIENT_PAGE_SIZE } from '../src/web/pages/list-query.ts';
 
 /**
  * What the web client costs: its pages against the API calls they make, and the API with the client mounted
@@ -38,9 +39,9 @@ export interface WebFigures {
 /**
  * The web client's own page size: its documents page takes none from the URL (the issue's 50-row page would
  * need one), so the page measured is the one people get, and the API list it is compared with asks for as
- * many rows as the page's own call does. TODO(merge): import PAGE_SIZE from src/web/pages/list-query.ts.
+ * many rows as the page's own call does.
  */
-export const PAGE_SIZE = 20;
+const PAGE_SIZE = CLIENT_PAGE_SIZE;
 /** Enough documents that a page is full and has a next one. */
 const DOCUMENTS = PAGE_SIZE + 10;
 
