@@ -33,13 +33,15 @@ export interface CompareOptions {
   connections: number;
   rounds: number;
   secondsPerRound: number;
+  /** Load on each variant before the first round (default 1 s): a server that sat idle meets its rounds warm. */
+  warmupSeconds?: number;
 }
 
 export async function compareVariants(variants: Variant[], path: string, options: CompareOptions): Promise<VariantRow[]> {
-  const { connections, rounds, secondsPerRound } = options;
+  const { connections, rounds, secondsPerRound, warmupSeconds = 1 } = options;
   const samples = new Map<string, autocannon.Result[]>(variants.map((v) => [v.variant, []]));
   const cpu = new Map<string, number>(variants.map((v) => [v.variant, 0]));
-  for (const v of variants) await load(v, path, connections, 1); // warm up (and fill caches)
+  for (const v of variants) await load(v, path, connections, warmupSeconds); // warm up (and fill caches)
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < variants.length; i++) {
       const v = variants[(round + i) % variants.length]!;

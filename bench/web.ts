@@ -19,6 +19,8 @@ export interface WebBenchOptions {
   /** Rounds of the mounted-against-`--no-ui` pair: a ratio near 1 wants more of them. */
   mountedRounds: number;
   secondsPerRound: number;
+  /** Load on each variant before a pair's first round. */
+  warmupSeconds: number;
 }
 
 export interface WebComparison {
@@ -62,22 +64,26 @@ export async function webOverhead(options: WebBenchOptions): Promise<WebFigures>
     const api = await startFormgate([...common, '--no-ui']);
     servers.push(api);
     await seed(ui.url, DOCUMENTS);
-    await checkListPage(ui.url);
-    await checkFormPage(ui.url);
+    const visitor = await returningVisitor(ui.url);
+    await checkListPage(ui.url, visitor);
+    await checkFormPage(ui.url, visitor);
     await checkNoUi(api.url);
 
-    const { connections, secondsPerRound } = options;
+    const { connections, secondsPerRound, warmupSeconds } = options;
     const pair = async (a: Variant, b: Variant, rounds: number): Promise<WebComparison> => {
-      const [first, second] = await compareVariants([a, b], '', { connections, rounds, secondsPerRound });
+      const [first, second] = await compareVariants([a, b], '', { connections, rounds, secondsPerRound, warmupSeconds });
       return { rows: [first!, second!], ratio: pairedRatio(first!, second!) };
     };
     // The path goes into each variant's URL, so one comparison may send different requests.
-    const onUi = (variant: string, path: string): Variant => ({ variant, url: ui.url + path, pid: ui.child.pid });
+    const onUi = (variant: string, path: string): Variant => ({ variant, url: ui.url + path, pid: ui.child.pid, headers: path.startsWith('/api/') ? {} : visitor });
     const onApi = (variant: string, path: string): Variant => ({ variant, url: api.url + path, pid: api.child.pid });
+    // The two processes first, while both have served the same (nothing): a server warmed by the page pairs
+    // would meet an idle --no-ui one with its code optimised and its pool's statements prepared.
+    const mounted = await pair(onUi('API list, web client mounted', WEB_PATHS.listApi), onApi('API list, --no-ui', WEB_PATHS.listApi), options.mountedRounds);
     return {
+      mounted,
       list: await pair(onUi('documents page', WEB_PATHS.listPage), onUi('API list', WEB_PATHS.listApi), options.rounds),
       form: await pair(onUi('form page', WEB_PATHS.formPage), onUi('API form', WEB_PATHS.formApi), options.rounds),
-      mounted: await pair(onUi('API list, web client mounted', WEB_PATHS.listApi), onApi('API list, --no-ui', WEB_PATHS.listApi), options.mountedRounds),
       documents: DOCUMENTS,
       pageSize: PAGE_SIZE,
     };
@@ -98,8 +104,20 @@ async function seed(url: string, count: number): Promise<void> {
   }
 }
 
-async function html(url: string): Promise<string> {
-  const res = await fetch(url);
+/**
+ * The cookies a browser carries after its first page (the anonymous visitor's CSRF secret), sent with every
+ * page request measured: the figures are those of someone using the client, not of a new visitor each time.
+ */
+async function returningVisitor(url: string): Promise<Record<string, string>> {
+  const first = await fetch(url + WEB_PATHS.formPage);
+  await first.body?.cancel();
+  const cookies = first.headers.getSetCookie().map((c) => c.split(';')[0]!);
+  if (cookies.length === 0) return {};
+  return { cookie: cookies.join('; ') };
+}
+
+async function html(url: string, headers: Record<string, string>): Promise<string> {
+  const res = await fetch(url, { headers });
   const body = await res.text();
   if (res.status !== 200 || !(res.headers.get('content-type') ?? '').startsWith('text/html')) {
     throw new Error(`${url} answered ${res.status} ${res.headers.get('content-type') ?? ''}, not an HTML page: ${body.slice(0, 200)}`);
@@ -114,18 +132,18 @@ async function json<T>(url: string): Promise<T> {
 }
 
 /** The page measured must be the full page: it shows every document of the API page it wraps. */
-async function checkListPage(url: string): Promise<void> {
+async function checkListPage(url: string, visitor: Record<string, string>): Promise<void> {
   const { items } = await json<{ items: { id: string }[] }>(url + WEB_PATHS.listApi);
   if (items.length !== PAGE_SIZE) throw new Error(`the API list returned ${items.length} documents, expected ${PAGE_SIZE}`);
-  const page = await html(url + WEB_PATHS.listPage);
+  const page = await html(url + WEB_PATHS.listPage, visitor);
   const missing = items.filter(({ id }) => !page.includes(id));
   if (missing.length > 0) throw new Error(`the documents page ${WEB_PATHS.listPage} does not show ${missing.length} of the ${PAGE_SIZE} documents the API lists (is the page size named otherwise?)`);
 }
 
 /** The form page must be the whole form: a control for every field the API defines. */
-async function checkFormPage(url: string): Promise<void> {
+async function checkFormPage(url: string, visitor: Record<string, string>): Promise<void> {
   const { fields } = await json<{ fields: Record<string, unknown> }>(url + WEB_PATHS.formApi);
-  const page = await html(url + WEB_PATHS.formPage);
+  const page = await html(url + WEB_PATHS.formPage, visitor);
   const missing = Object.keys(fields).filter((name) => !page.includes(`name="${name}"`));
   if (missing.length > 0) throw new Error(`the form page ${WEB_PATHS.formPage} has no control for ${missing.join(', ')}`);
 }
