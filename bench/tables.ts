@@ -177,7 +177,12 @@ const webRequests: Record<string, string> = {
   'API list, --no-ui': 'GET /api/v1/forms/{form}/documents?limit={page}',
 };
 
-export function webSection(w: WebFigures, form: string, connections: number, rounds: number, mountedRounds: number, seconds: number): Section {
+export function webSection(
+  w: WebFigures,
+  form: string,
+  connections: number,
+  s: { rounds: number; secondsPerRound: number; mountedRounds: number; mountedSecondsPerRound: number; warmupSeconds: number },
+): Section {
   // Both calls of the documents page, one after the other, at the rates measured for each alone.
   const serial = 1 / (1 / w.list.rows[1].requestsPerSecond + 1 / w.form.rows[1].requestsPerSecond);
   const pagesPerSecond = w.list.rows[0].requestsPerSecond;
@@ -195,7 +200,7 @@ export function webSection(w: WebFigures, form: string, connections: number, rou
     method:
       `${connections} connections (autocannon) against two \`formgate serve --protect none\` processes on one PostgreSQL database, one with the web client (the default) and one with \`--no-ui\`; ` +
       `${w.documents} documents of \`${form}\` (bench/forms.yaml: no \`access\` block, so the anonymous visitor reads every document and no sign-in is needed) created through the API first; page requests carry the cookie a browser holds after its first page (the visitor's CSRF secret). ` +
-      `Each pair takes turns after a warm-up, ${rounds} rounds of ${seconds} s (the mounted against \`--no-ui\` pair, measured first, ${mountedRounds}); figures are medians of the rounds, the ratio the median of each round's own ratio. ` +
+      `Each pair takes turns after a warm-up of ${s.warmupSeconds} s each, ${s.rounds} rounds of ${s.secondsPerRound} s (the mounted against \`--no-ui\` pair, measured first, ${s.mountedRounds} rounds of ${s.mountedSecondsPerRound} s); figures are medians of the rounds, the ratio the median of each round's own ratio. ` +
       `The documents page shows the web client's own page size, ${w.pageSize} rows (it takes no size from its URL), so its API list is compared at \`limit=${w.pageSize}\`, the call the page makes. ` +
       `Before measuring, the documents page is checked to show all ${w.pageSize} documents of the API page, the form page a control for every field, and \`--no-ui\` to answer 404 for the form page.`,
     table: [

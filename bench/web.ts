@@ -16,8 +16,9 @@ export interface WebBenchOptions {
   connections: number;
   /** Rounds of each page-against-API pair. */
   rounds: number;
-  /** Rounds of the mounted-against-`--no-ui` pair: a ratio near 1 wants more of them. */
+  /** Rounds of the mounted-against-`--no-ui` pair, and their length: a ratio near 1 wants many short ones, so that the two halves of a round see the same machine. */
   mountedRounds: number;
+  mountedSecondsPerRound: number;
   secondsPerRound: number;
   /** Load on each variant before a pair's first round. */
   warmupSeconds: number;
@@ -70,8 +71,8 @@ export async function webOverhead(options: WebBenchOptions): Promise<WebFigures>
     await checkNoUi(api.url);
 
     const { connections, secondsPerRound, warmupSeconds } = options;
-    const pair = async (a: Variant, b: Variant, rounds: number): Promise<WebComparison> => {
-      const [first, second] = await compareVariants([a, b], '', { connections, rounds, secondsPerRound, warmupSeconds });
+    const pair = async (a: Variant, b: Variant, rounds: number, seconds = secondsPerRound): Promise<WebComparison> => {
+      const [first, second] = await compareVariants([a, b], '', { connections, rounds, secondsPerRound: seconds, warmupSeconds });
       return { rows: [first!, second!], ratio: pairedRatio(first!, second!) };
     };
     // The path goes into each variant's URL, so one comparison may send different requests.
@@ -79,7 +80,7 @@ export async function webOverhead(options: WebBenchOptions): Promise<WebFigures>
     const onApi = (variant: string, path: string): Variant => ({ variant, url: api.url + path, pid: api.child.pid });
     // The two processes first, while both have served the same (nothing): a server warmed by the page pairs
     // would meet an idle --no-ui one with its code optimised and its pool's statements prepared.
-    const mounted = await pair(onUi('API list, web client mounted', WEB_PATHS.listApi), onApi('API list, --no-ui', WEB_PATHS.listApi), options.mountedRounds);
+    const mounted = await pair(onUi('API list, web client mounted', WEB_PATHS.listApi), onApi('API list, --no-ui', WEB_PATHS.listApi), options.mountedRounds, options.mountedSecondsPerRound);
     return {
       mounted,
       list: await pair(onUi('documents page', WEB_PATHS.listPage), onUi('API list', WEB_PATHS.listApi), options.rounds),
