@@ -29,6 +29,8 @@ export interface WebComparison {
   rows: [VariantRow, VariantRow];
   /** rows[0] as a share of rows[1], round by round. */
   ratio: number;
+  /** The middle half of the rounds' own ratios (25th to 75th percentile): how far one round's ratio is to be trusted here. */
+  spread: [number, number];
 }
 
 export interface WebFigures {
@@ -73,7 +75,7 @@ export async function webOverhead(options: WebBenchOptions): Promise<WebFigures>
     const { connections, secondsPerRound, warmupSeconds } = options;
     const pair = async (a: Variant, b: Variant, rounds: number, seconds = secondsPerRound): Promise<WebComparison> => {
       const [first, second] = await compareVariants([a, b], '', { connections, rounds, secondsPerRound: seconds, warmupSeconds });
-      return { rows: [first!, second!], ratio: pairedRatio(first!, second!) };
+      return { rows: [first!, second!], ratio: pairedRatio(first!, second!), spread: middleHalf(first!.perRound.map((x, i) => x / second!.perRound[i]!)) };
     };
     // The path goes into each variant's URL, so one comparison may send different requests.
     const onUi = (variant: string, path: string): Variant => ({ variant, url: ui.url + path, pid: ui.child.pid, headers: path.startsWith('/api/') ? {} : visitor });
@@ -154,4 +156,10 @@ async function checkNoUi(url: string): Promise<void> {
   const res = await fetch(url + WEB_PATHS.formPage);
   await res.body?.cancel();
   if (res.status !== 404) throw new Error(`formgate --no-ui answered ${res.status} for ${WEB_PATHS.formPage}, expected 404`);
+}
+
+function middleHalf(values: number[]): [number, number] {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return [at(0.25), at(0.75)];
 }
