@@ -25,19 +25,23 @@ export interface VariantRow {
   non2xx: number;
   /** Server CPU time (all threads) per request over every round; NaN without a pid. */
   cpuMicrosPerRequest: number;
+  /** Requests/s of each round, in round order: rounds of two variants pair up for a ratio that drift cancels in. */
+  perRound: number[];
 }
 
 export interface CompareOptions {
   connections: number;
   rounds: number;
   secondsPerRound: number;
+  /** Load on each variant before the first round (default 1 s): a server that sat idle meets its rounds warm. */
+  warmupSeconds?: number;
 }
 
 export async function compareVariants(variants: Variant[], path: string, options: CompareOptions): Promise<VariantRow[]> {
-  const { connections, rounds, secondsPerRound } = options;
+  const { connections, rounds, secondsPerRound, warmupSeconds = 1 } = options;
   const samples = new Map<string, autocannon.Result[]>(variants.map((v) => [v.variant, []]));
   const cpu = new Map<string, number>(variants.map((v) => [v.variant, 0]));
-  for (const v of variants) await load(v, path, connections, 1); // warm up (and fill caches)
+  for (const v of variants) await load(v, path, connections, warmupSeconds); // warm up (and fill caches)
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < variants.length; i++) {
       const v = variants[(round + i) % variants.length]!;
@@ -57,12 +61,21 @@ export async function compareVariants(variants: Variant[], path: string, options
       p99Ms: median(results.map((r) => r.latency.p99)),
       non2xx: results.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
       cpuMicrosPerRequest: ((cpu.get(variant) ?? NaN) / requests) * 1e6,
+      perRound: results.map((r) => r.requests.average),
     };
   });
 }
 
 function load(v: Variant, path: string, connections: number, seconds: number): Promise<autocannon.Result> {
   return autocannon({ url: v.url + path, connections, duration: seconds, headers: v.headers ?? {} });
+}
+
+/**
+ * `a` as a share of `b`, measured in the same rounds: the median of the rounds' own ratios. The two ran
+ * back to back in each round, so a slow stretch of the machine slows both and drops out of the ratio.
+ */
+export function pairedRatio(a: VariantRow, b: VariantRow): number {
+  return median(a.perRound.map((x, i) => x / (b.perRound[i] ?? NaN)).filter(Number.isFinite));
 }
 
 export function median(values: number[]): number {

@@ -12,7 +12,8 @@ import { scratchDatabases } from './scratch-database.ts';
 import { startupSection, startupTimes } from './startup.ts';
 import * as tables from './tables.ts';
 import { tracingOverhead } from './tracing-overhead.ts';
-import { BENCH_FORMS } from './sample-document.ts';
+import { BENCH_FORM, BENCH_FORMS } from './sample-document.ts';
+import { webOverhead } from './web.ts';
 
 /**
  * `npm run bench [-- SECTION…]`: figures measured side by side in one run, printed as markdown tables.
@@ -21,7 +22,8 @@ import { BENCH_FORMS } from './sample-document.ts';
  * HTTP against the same SQL run directly), `scale` (list pages at 10k and 1M documents, and the load time),
  * `memory` (RSS idle, under load, with 100k cached identities), `csv` (the CSV export's time and peak RSS
  * at 2k, 20k and 200k documents: flat memory), `startup` (start to ready for each database
- * kind and for check-auth, from the sources and from the build).
+ * kind and for check-auth, from the sources and from the build), `web` (the web client's pages against the API
+ * calls they make, and the API with the web client mounted against `--no-ui`).
  *
  * Only a full run (no section named) writes bench/RESULTS.md, so the file always holds every section from one
  * run on one machine; a run of some sections prints their tables and leaves the file alone. Setting
@@ -30,7 +32,7 @@ import { BENCH_FORMS } from './sample-document.ts';
  * Uses the PostgreSQL at FORMGATE_BENCH_POSTGRES_URL (default the local server); each section gets a database
  * of its own, dropped after it, so no section's rows change another's figures.
  */
-const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory', 'csv', 'startup'] as const;
+const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory', 'csv', 'startup', 'web'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');
@@ -53,6 +55,9 @@ const settings = {
   memory: quick ? { cacheSize: 5_000, loadSeconds: 2 } : { cacheSize: 100_000, loadSeconds: 10 },
   csvSizes: quick ? [500, 5_000] : [2_000, 20_000, 200_000],
   startupRuns: quick ? 1 : 5,
+  web: quick
+    ? { rounds: 1, secondsPerRound: 1, mountedRounds: 2, mountedSecondsPerRound: 1, warmupSeconds: 1 }
+    : { rounds: 6, secondsPerRound: 3, mountedRounds: 30, mountedSecondsPerRound: 1, warmupSeconds: 5 },
 } as const;
 
 const adminUrl = process.env.FORMGATE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -86,6 +91,11 @@ const measure: Record<SectionName, () => Promise<tables.Section>> = {
   memory: () => withDatabase(async ({ url }) => tables.memorySection(await memoryFootprint({ databaseUrl: url, connections, ...settings.memory }), settings.memory.loadSeconds, connections)),
   csv: () => withDatabase(async ({ url, sql }) => csvSection(await csvExport(url, sql, [...settings.csvSizes]))),
   startup: () => withDatabase(async ({ url }) => startupSection(await startupTimes({ postgresUrl: url, runs: settings.startupRuns }), settings.startupRuns)),
+  web: () =>
+    withDatabase(async ({ url }) => {
+      const figures = await webOverhead({ databaseUrl: url, connections, ...settings.web });
+      return tables.webSection(figures, BENCH_FORM, connections, settings.web);
+    }),
 };
 
 /**

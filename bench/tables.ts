@@ -3,6 +3,7 @@ import type { VariantRow } from './compare.ts';
 import type { DocumentsRow } from './documents.ts';
 import type { ScaleRow } from './list-scale.ts';
 import type { MemoryFigures } from './memory.ts';
+import type { WebComparison, WebFigures } from './web.ts';
 
 /** Figures into markdown: one section per benchmark, each a heading, its command, a table and a reading. */
 
@@ -163,5 +164,57 @@ export function memorySection(m: MemoryFigures, loadSeconds: number, connections
     reading:
       `Idle ${mib(m.idleBytes)} MiB, ${mib(m.peakUnderLoadBytes)} MiB at the peak of load, ${mib(m.filledBytes)} MiB holding ${m.cacheEntries.toLocaleString('en')} identities: ` +
       `about ${fixed(perIdleKb, 2)} KiB each above idle (${m.failures} failed requests).`,
+  };
+}
+
+/** The request each row of the web section sends, shown as its method and path. */
+const webRequests: Record<string, string> = {
+  'documents page': 'GET /forms/{form}/documents',
+  'API list': 'GET /api/v1/forms/{form}/documents?limit={page}',
+  'form page': 'GET /forms/{form}/new',
+  'API form': 'GET /api/v1/forms/{form}',
+  'API list, web client mounted': 'GET /api/v1/forms/{form}/documents?limit={page}',
+  'API list, --no-ui': 'GET /api/v1/forms/{form}/documents?limit={page}',
+};
+
+export function webSection(
+  w: WebFigures,
+  form: string,
+  connections: number,
+  s: { rounds: number; secondsPerRound: number; mountedRounds: number; mountedSecondsPerRound: number; warmupSeconds: number },
+): Section {
+  // Both calls of the documents page, one after the other, at the rates measured for each alone.
+  const serial = 1 / (1 / w.list.rows[1].requestsPerSecond + 1 / w.form.rows[1].requestsPerSecond);
+  const pagesPerSecond = w.list.rows[0].requestsPerSecond;
+  const request = (variant: string) => `\`${(webRequests[variant] ?? variant).replace('{form}', form).replace('{page}', String(w.pageSize))}\``;
+  const pair = (name: string, c: WebComparison, target: number | undefined) => {
+    const [measured, base] = c.rows;
+    const row = (label: string, r: typeof measured, ratio: string, goal: string) =>
+      `| ${label} | ${r.variant}: ${request(r.variant)} | ${fixed(r.requestsPerSecond)} | ${fixed(r.p50Ms, 1)} | ${fixed(r.p99Ms, 1)} | ${ratio} | ${goal} | ${fixed(r.cpuMicrosPerRequest, 1)} | ${r.non2xx} |`;
+    const goal = target === undefined ? 'none set' : `≥ ${target}: ${met(c.ratio >= target)}`;
+    const ratio = c.rows[0].perRound.length > 1 ? `${fixed(c.ratio, 2)} (${fixed(c.spread[0], 2)}–${fixed(c.spread[1], 2)})` : fixed(c.ratio, 2);
+    return [row(name, measured, ratio, goal), row('', base, '1.00', '')];
+  };
+  return {
+    heading: 'Web client',
+    command: 'npm run bench -- web',
+    method:
+      `${connections} connections (autocannon) against two \`formgate serve --protect none\` processes on one PostgreSQL database, one with the web client (the default) and one with \`--no-ui\`; ` +
+      `${w.documents} documents of \`${form}\` (bench/forms.yaml: no \`access\` block, so the anonymous visitor reads every document and no sign-in is needed) created through the API first; page requests carry the cookie a browser holds after its first page (the visitor's CSRF secret). ` +
+      `Each pair takes turns after a warm-up of ${s.warmupSeconds} s each, ${s.rounds} rounds of ${s.secondsPerRound} s (the mounted against \`--no-ui\` pair, measured first, ${s.mountedRounds} rounds of ${s.mountedSecondsPerRound} s); figures are medians of the rounds, the ratio the median of each round's own ratio, with the middle half of those in brackets. ` +
+      `The documents page shows the web client's own page size, ${w.pageSize} rows (it takes no size from its URL), so its API list is compared at \`limit=${w.pageSize}\`, the call the page makes. ` +
+      `Before measuring, the documents page is checked to show all ${w.pageSize} documents of the API page, the form page a control for every field, and \`--no-ui\` to answer 404 for the form page.`,
+    table: [
+      '| comparison | request | requests/s | p50 (ms) | p99 (ms) | ratio | target | server CPU per request (µs) | non-2xx |',
+      '|---|---|---:|---:|---:|---:|---|---:|---:|',
+      ...pair(`${w.pageSize}-row documents page vs the API list it wraps`, w.list, 0.5),
+      ...pair('form page vs the API call it makes', w.form, undefined),
+      ...pair('the API with the web client mounted vs `--no-ui`', w.mounted, 0.98),
+    ],
+    reading:
+      `The documents page keeps ${fixed(w.list.ratio, 2)} of the API list it wraps (target ≥ 0.5: ${met(w.list.ratio >= 0.5)}), the form page ${fixed(w.form.ratio, 2)} of its API call. ` +
+      `The documents page makes two API calls, the form and then the list: at the rates measured for each alone the two leave room for about ${fixed(serial)} pages/s, of which the page reaches ${fixed(pagesPerSecond / serial, 2)}. ` +
+      `The API with the web client mounted keeps ${fixed(w.mounted.ratio, 2)} of its throughput without it (target ≥ 0.98: ${met(w.mounted.ratio >= 0.98)}), ` +
+      `server CPU per request ${fixed(w.mounted.rows[0].cpuMicrosPerRequest, 1)} against ${fixed(w.mounted.rows[1].cpuMicrosPerRequest, 1)} µs.`,
   };
 }
