@@ -1,7 +1,7 @@
 import { compareVariants, pairedRatio, type Variant, type VariantRow } from './compare.ts';
 import { startFormgate, stop } from './processes.ts';
 import { BENCH_FORM, BENCH_FORMS, REGISTRATION } from './sample-document.ts';
-import { PAGE_SIZE as CLIENT_PAGE_SIZE } from '../src/web/pages/list-query.ts';
+import { PAGE_SIZES } from '../src/web/pages/list-query.ts';
 
 /**
  * What the web client costs: its pages against the API calls they make, and the API with the client mounted
@@ -41,17 +41,14 @@ export interface WebFigures {
   pageSize: number;
 }
 
-/**
- * The web client's own page size: its documents page takes none from the URL (the issue's 50-row page would
- * need one), so the page measured is the one people get, and the API list it is compared with asks for as
- * many rows as the page's own call does.
- */
-const PAGE_SIZE = CLIENT_PAGE_SIZE;
+/** The issue's 50-row page: one of the sizes the list offers; the API list compared asks for as many rows. */
+const PAGE_SIZE = 50;
+if (!(PAGE_SIZES as readonly number[]).includes(PAGE_SIZE)) throw new Error(`the web client offers no ${PAGE_SIZE}-row page`);
 /** Enough documents that a page is full and has a next one. */
 const DOCUMENTS = PAGE_SIZE + 10;
 
 export const WEB_PATHS = {
-  listPage: `/forms/${BENCH_FORM}/documents`,
+  listPage: `/forms/${BENCH_FORM}/documents?size=${PAGE_SIZE}`,
   listApi: `/api/v1/forms/${BENCH_FORM}/documents?limit=${PAGE_SIZE}`,
   formPage: `/forms/${BENCH_FORM}/new`,
   formApi: `/api/v1/forms/${BENCH_FORM}`,
