@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT, startServe, type ServerProcess } from '../../../support/process.ts';
+import { registerClient, startExample, type ExampleIdp } from './example-idp.ts';
+
+/**
+ * One Formgate and one example identity service, as `npm start` wires them (writes protected, validation
+ * at the example's /validate) plus the web client's sign-in flags, all on 127.0.0.1 with state in a
+ * temporary directory. One stack per test file: started in beforeAll, stopped in afterAll.
+ */
+
+export const WEB_CLIENT_ID = 'formgate-web';
+
+export interface StackOptions {
+  /** The example's `--token-ttl` (default: its own, 15 minutes). */
+  readonly tokenTtl?: string;
+}
+
+export interface Stack {
+  /** Formgate's origin, also its `--ui-public-url`. */
+  readonly url: string;
+  readonly formgate: ServerProcess;
+  idp: ExampleIdp;
+  /** The secret in `--ui-session-secret-file`: the test may open the session cookie with it. */
+  readonly sessionSecret: string;
+  /** Stops the identity service and starts it again on the same port with the same key and users: every refresh token is gone. */
+  restartIdp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = await mkdtemp(join(tmpdir(), 'formgate-browser-'));
+  const usersFile = join(dir, 'users.yaml');
+  const keyFile = join(dir, 'signing-key.json');
+  await copyFile(join(REPO_ROOT, 'auth-service-example', 'users.example.yaml'), usersFile);
+  await chmod(usersFile, 0o600);
+
+  // The redirect URI names Formgate's port, so the port is chosen before either starts.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const clientSecret = await registerClient(usersFile, WEB_CLIENT_ID, `${url}/auth/callback`, `${url}/`);
+  const clientSecretFile = join(dir, 'client-secret');
+  await writeFile(clientSecretFile, `${clientSecret}\n`, { mode: 0o600 });
+  const sessionSecret = randomBytes(32).toString('base64url');
+  const sessionSecretFile = join(dir, 'session-secret');
+  await writeFile(sessionSecretFile, `${sessionSecret}\n`, { mode: 0o600 });
+
+  const idpOptions = { usersFile, keyFile, ...(options.tokenTtl === undefined ? {} : { tokenTtl: options.tokenTtl }) };
+  let idp = await startExample(idpOptions);
+  let formgate: ServerProcess;
+  try {
+    formgate = await startServe([
+      '--port', String(port), '--host', '127.0.0.1', '--database-url', 'memory://', '--forms', 'examples/forms.yaml',
+      '--protect', 'writes', '--auth-url', `${idp.url}/validate`, '--log-level', 'info',
+      '--ui-issuer', idp.url, '--ui-client-id', WEB_CLIENT_ID, '--ui-client-secret-file', clientSecretFile,
+      '--ui-public-url', url, '--ui-session-secret-file', sessionSecretFile,
+    ]);
+  } catch (e) {
+    await idp.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+
+  const stack: Stack = {
+    url,
+    formgate,
+    idp,
+    sessionSecret,
+    async restartIdp() {
+      const samePort = stack.idp.port;
+      await stack.idp.stop();
+      idp = await startExample({ ...idpOptions, port: samePort });
+      stack.idp = idp;
+    },
+    async stop() {
+      await formgate.kill();
+      await stack.idp.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** A port nothing listens on right now (the kernel's choice, released at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
