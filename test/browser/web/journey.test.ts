@@ -250,7 +250,7 @@ describe('alice in the web client', { timeout: 60_000 }, () => {
 
   it('no access, refresh or ID token reaches any page, URL or other cookie of her session', async () => {
     const found = await exposures.findings(alice, stack.sessionSecret);
-    expect(found.opened, 'the session secret opened no cookie: see session-cookie.ts sessionKey').toBeGreaterThan(0);
+    expect(found.opened, 'the session secret opened no cookie: see cookieKey in support/session-cookie.ts').toBeGreaterThan(0);
     expect(found.jwts, 'the session held no JWT (access or ID token)').toBeGreaterThan(0);
     expect(found.tokens - found.jwts, 'the session held no refresh token beside its JWTs').toBeGreaterThan(0);
     expect(found.leaks).toEqual([]);

@@ -125,7 +125,7 @@ describe('sign-in, refresh and sessions that end', { timeout: 60_000 }, () => {
       opened += found.opened;
       expect(found.leaks).toEqual([]);
     }
-    expect(opened, 'the session secret opened no cookie: see session-cookie.ts sessionKey').toBeGreaterThan(1);
+    expect(opened, 'the session secret opened no cookie: see cookieKey in support/session-cookie.ts').toBeGreaterThan(1);
   });
 
   it('every page visited has no serious or critical axe-core violation', () => {

@@ -1,5 +1,5 @@
 import type { BrowserContext, Response } from 'playwright-core';
-import { isJwt, openCookie, sessionKey, tokensIn } from './session-cookie.ts';
+import { cookieKey, isJwt, openCookie, tokensIn, withJoinedChunks } from './session-cookie.ts';
 
 /**
  * Everything a browser session exposed: each URL it requested, each text body it was sent, each cookie
@@ -11,7 +11,7 @@ import { isJwt, openCookie, sessionKey, tokensIn } from './session-cookie.ts';
 const SLICE = 20;
 const JWT_ANYWHERE = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
 
-interface Exposure {
+export interface Exposure {
   /** Where it was seen: "HTML of …", "URL", "cookie NAME". */
   readonly where: string;
   readonly text: string;
@@ -24,22 +24,25 @@ export interface TokenScan {
 
 export function recordExposures(context: BrowserContext): TokenScan {
   const exposures: Exposure[] = [];
-  const cookieValues: { name: string; value: string }[] = [];
+  /** The cookies each response set, one list per response, so a session split over several cookies joins up. */
+  const cookieBatches: { name: string; value: string }[][] = [];
   const reading: Promise<void>[] = [];
 
   context.on('request', (request) => exposures.push({ where: 'URL', text: request.url() }));
   context.on('response', (response) => reading.push(record(response)));
 
   async function record(response: Response): Promise<void> {
+    const batch: { name: string; value: string }[] = [];
     for (const header of await response.headersArray().catch(() => [])) {
       if (header.name.toLowerCase() !== 'set-cookie') continue;
       // One header per cookie in headersArray; a value may be a joined list in some versions, so split on newlines.
       for (const line of header.value.split('\n')) {
         const [pair] = line.split(';');
         const eq = pair!.indexOf('=');
-        if (eq > 0) cookieValues.push({ name: pair!.slice(0, eq).trim(), value: pair!.slice(eq + 1).trim() });
+        if (eq > 0) batch.push({ name: pair!.slice(0, eq).trim(), value: pair!.slice(eq + 1).trim() });
       }
     }
+    if (batch.length > 0) cookieBatches.push(batch);
     const type = (await response.headerValue('content-type').catch(() => null)) ?? '';
     if (response.status() >= 300 && response.status() < 400) return;
     if (!/^(text\/|application\/(json|problem\+json|javascript))/i.test(type)) return;
@@ -50,36 +53,51 @@ export function recordExposures(context: BrowserContext): TokenScan {
   return {
     async findings(context, secret) {
       await Promise.all(reading);
-      for (const cookie of await context.cookies()) cookieValues.push({ name: cookie.name, value: cookie.value });
-      const key = await sessionKey(secret);
+      cookieBatches.push((await context.cookies()).map(({ name, value }) => ({ name, value })));
+      const cookieValues = cookieBatches.flatMap(withJoinedChunks);
+      const sessionKey = cookieKey(secret, 'session');
+      const otherKeys = [cookieKey(secret, 'csrf'), cookieKey(secret, 'pages')];
       const tokens = new Set<string>();
       let opened = 0;
       for (const { value } of cookieValues) {
-        const payload = await openCookie(value, key);
-        if (payload === undefined) continue;
-        opened += 1;
-        for (const token of tokensIn(payload)) tokens.add(token);
+        const session = await openCookie(value, sessionKey);
+        if (session !== undefined) opened += 1;
+        for (const token of tokensIn(session, true)) tokens.add(token);
+        for (const key of otherKeys) for (const token of tokensIn(await openCookie(value, key), false)) tokens.add(token);
       }
       const haystacks = [...exposures, ...cookieValues.map((c) => ({ where: `cookie ${c.name}`, text: c.value }))];
-      const slices = new Map<string, string>();
-      for (const token of tokens) {
-        for (let i = 0; i + SLICE <= token.length; i += 1) slices.set(token.slice(i, i + SLICE), describeToken(token));
-      }
-      const leaks: string[] = [];
-      for (const { where, text } of haystacks) {
-        const jwt = JWT_ANYWHERE.exec(text);
-        if (jwt) leaks.push(`${where}: a JWT (${jwt[0].slice(0, 12)}…)`);
-        for (let i = 0; i + SLICE <= text.length; i += 1) {
-          const token = slices.get(text.slice(i, i + SLICE));
-          if (token !== undefined) {
-            leaks.push(`${where}: 20 characters of ${token} at offset ${i}`);
-            break;
-          }
-        }
-      }
+      // A token that is too short to slice would pass unseen: none should be.
+      const short = [...tokens].filter((t) => t.length < SLICE);
+      if (short.length > 0) throw new Error(`${short.length} token(s) shorter than ${SLICE} characters: the scan cannot look for them`);
+      const leaks = findLeaks(tokens, haystacks);
       return { tokens: tokens.size, jwts: [...tokens].filter(isJwt).length, opened, leaks };
     },
   };
+}
+
+/**
+ * Where any of `tokens`, or any 20-character slice of one, appears in `haystacks`, and every JWT-shaped
+ * string at all (access and ID tokens are JWTs, whoever issued them). Reports name the place and the kind
+ * of token, never the token.
+ */
+export function findLeaks(tokens: Iterable<string>, haystacks: readonly Exposure[]): string[] {
+  const slices = new Map<string, string>();
+  for (const token of tokens) {
+    for (let i = 0; i + SLICE <= token.length; i += 1) slices.set(token.slice(i, i + SLICE), describeToken(token));
+  }
+  const leaks: string[] = [];
+  for (const { where, text } of haystacks) {
+    const jwt = JWT_ANYWHERE.exec(text);
+    if (jwt) leaks.push(`${where}: a JWT`);
+    for (let i = 0; i + SLICE <= text.length; i += 1) {
+      const token = slices.get(text.slice(i, i + SLICE));
+      if (token !== undefined) {
+        leaks.push(`${where}: 20 characters of ${token} at offset ${i}`);
+        break;
+      }
+    }
+  }
+  return leaks;
 }
 
 /** Names a token by kind and length only: the report never repeats it. */
