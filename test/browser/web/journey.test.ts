@@ -169,6 +169,11 @@ describe('alice in the web client', { timeout: 60_000 }, () => {
     expect(applied?.status()).toBe(200);
     expect(new URL(page.url()).pathname).toBe(documentPath);
     expect(await mainText(page)).toContain('Taxi from the airport');
+    await audit.scan(page, 'document, saved after the 412');
+    // Her change was the notes: applying it again must not undo the other tab's amount.
+    await clickAndWait(page, page.getByRole('link', { name: /^edit/i }).first());
+    expect(await field(page, 'Amount').inputValue()).toBe('99');
+    expect(await field(page, 'Notes').inputValue()).toBe('Taxi from the airport');
   });
 
   it('delete asks first, restore brings it back, and the history shows every change', async () => {

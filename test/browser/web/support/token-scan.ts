@@ -60,9 +60,12 @@ export function recordExposures(context: BrowserContext): TokenScan {
       const tokens = new Set<string>();
       let opened = 0;
       for (const { value } of cookieValues) {
-        const session = await openCookie(value, sessionKey);
-        if (session !== undefined) opened += 1;
-        for (const token of tokensIn(session, true)) tokens.add(token);
+        const sealed = await openCookie(value, sessionKey);
+        // A session holds an access token (a JWT); the sign-in attempt sealed with the same keys holds the
+        // state and nonce, which rightly travel in URLs, and no JWT.
+        const isSession = tokensIn(sealed, false).length > 0;
+        if (isSession) opened += 1;
+        for (const token of tokensIn(sealed, isSession)) tokens.add(token);
         for (const key of otherKeys) for (const token of tokensIn(await openCookie(value, key), false)) tokens.add(token);
       }
       const haystacks = [...exposures, ...cookieValues.map((c) => ({ where: `cookie ${c.name}`, text: c.value }))];
