@@ -20,7 +20,7 @@ interface AxeNode {
   readonly failureSummary?: string;
 }
 
-interface AxeViolation {
+export interface AxeViolation {
   readonly id: string;
   readonly impact: string | null;
   readonly help: string;
@@ -38,6 +38,8 @@ export interface PageFinding {
 export interface Auditor {
   /** Scans what `page` shows now; serious and critical violations are kept for `report()`. */
   scan(page: Page, name: string): Promise<void>;
+  /** Scans what `page` shows now and answers its serious and critical violations, keeping nothing. */
+  inspect(page: Page): Promise<AxeViolation[]>;
   /** Names of every page scanned, in order. */
   readonly scanned: string[];
   /** The findings as text a person can act on; empty when there is nothing serious. */
@@ -52,31 +54,36 @@ export async function auditor(browser: Browser, viewport = { width: 1280, height
   const findings: PageFinding[] = [];
   const scanned: string[] = [];
 
+  async function inspect(page: Page): Promise<AxeViolation[]> {
+    const url = page.url();
+    const html = await page.content();
+    const target = url.split('#')[0]!;
+    // Only the navigation itself is replayed; the stylesheet and everything else load from the server.
+    const matches = (u: URL) => u.href === target;
+    await scanPage.route(matches, (route) =>
+      route.request().isNavigationRequest() ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }) : route.continue(),
+    );
+    try {
+      await scanPage.goto(target, { waitUntil: 'load', timeout: 15_000 });
+      await scanPage.addScriptTag({ content: axe });
+      const violations = (await scanPage.evaluate(async () => {
+        const run = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe.run;
+        const doc = (globalThis as unknown as { document: unknown }).document;
+        return (await run(doc, { resultTypes: ['violations'] })).violations;
+      })) as AxeViolation[];
+      return violations.filter((v) => v.impact !== null && BLOCKING.has(v.impact));
+    } finally {
+      await scanPage.unroute(matches);
+    }
+  }
+
   return {
     scanned,
+    inspect,
     async scan(page, name) {
-      const url = page.url();
-      const html = await page.content();
-      const target = url.split('#')[0]!;
-      // Only the navigation itself is replayed; the stylesheet and everything else load from the server.
-      const matches = (u: URL) => u.href === target;
-      await scanPage.route(matches, (route) =>
-        route.request().isNavigationRequest() ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }) : route.continue(),
-      );
-      try {
-        await scanPage.goto(target, { waitUntil: 'load', timeout: 15_000 });
-        await scanPage.addScriptTag({ content: axe });
-        const violations = (await scanPage.evaluate(async () => {
-          const run = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe.run;
-          const doc = (globalThis as unknown as { document: unknown }).document;
-          return (await run(doc, { resultTypes: ['violations'] })).violations;
-        })) as AxeViolation[];
-        scanned.push(name);
-        const blocking = violations.filter((v) => v.impact !== null && BLOCKING.has(v.impact));
-        if (blocking.length > 0) findings.push({ page: name, url, violations: blocking });
-      } finally {
-        await scanPage.unroute(matches);
-      }
+      const blocking = await inspect(page);
+      scanned.push(name);
+      if (blocking.length > 0) findings.push({ page: name, url: page.url(), violations: blocking });
     },
     report: () => findings.map(describeFinding).join('\n\n'),
     close: () => context.close(),

@@ -3,6 +3,8 @@ import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../../../support/browser.ts';
 import { REPO_ROOT, startServe, type ServerProcess } from '../../../support/process.ts';
 import { registerClient, startExample, type ExampleIdp } from './example-idp.ts';
 
@@ -82,6 +84,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
   return stack;
+}
+
+/** The stack and Chromium, started side by side; when either fails, the other is stopped before the error is thrown. */
+export async function startStackAndBrowser(options: StackOptions = {}): Promise<{ stack: Stack; browser: Browser }> {
+  const [stack, browser] = await Promise.allSettled([startStack(options), launchBrowser()]);
+  if (stack.status === 'fulfilled' && browser.status === 'fulfilled') return { stack: stack.value, browser: browser.value };
+  if (stack.status === 'fulfilled') await stack.value.stop();
+  if (browser.status === 'fulfilled') await browser.value.close();
+  throw stack.status === 'rejected' ? stack.reason : (browser as PromiseRejectedResult).reason;
 }
 
 /** A port nothing listens on right now (the kernel's choice, released at once). */
