@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { loadFormsFile } from '../src/forms/index.ts';
 import { authOverhead } from './auth-overhead.ts';
 import { coldBurst } from './burst.ts';
+import { csvExport, csvSection } from './csv-export.ts';
 import { documentsThroughput } from './documents.ts';
 import { listScale } from './list-scale.ts';
 import { memoryFootprint } from './memory.ts';
@@ -18,7 +19,8 @@ import { BENCH_FORMS } from './sample-document.ts';
  * Sections, in the order they run: `auth` (what authentication costs a request), `tracing` (what tracing
  * costs), `burst` (identity-service calls for a cold burst of new tokens), `documents` (create and read over
  * HTTP against the same SQL run directly), `scale` (list pages at 10k and 1M documents, and the load time),
- * `memory` (RSS idle, under load, with 100k cached identities), `startup` (start to ready for each database
+ * `memory` (RSS idle, under load, with 100k cached identities), `csv` (the CSV export's time and peak RSS
+ * at 2k, 20k and 200k documents: flat memory), `startup` (start to ready for each database
  * kind and for check-auth, from the sources and from the build).
  *
  * Only a full run (no section named) writes bench/RESULTS.md, so the file always holds every section from one
@@ -28,7 +30,7 @@ import { BENCH_FORMS } from './sample-document.ts';
  * Uses the PostgreSQL at FORMGATE_BENCH_POSTGRES_URL (default the local server); each section gets a database
  * of its own, dropped after it, so no section's rows change another's figures.
  */
-const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory', 'startup'] as const;
+const SECTIONS = ['auth', 'tracing', 'burst', 'documents', 'scale', 'memory', 'csv', 'startup'] as const;
 type SectionName = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');
@@ -49,6 +51,7 @@ const settings = {
   documents: quick ? { rounds: 1, secondsPerRound: 2 } : { rounds: 3, secondsPerRound: 5 },
   scaleSizes: quick ? [10_000, 100_000] : [10_000, 1_000_000],
   memory: quick ? { cacheSize: 5_000, loadSeconds: 2 } : { cacheSize: 100_000, loadSeconds: 10 },
+  csvSizes: quick ? [500, 5_000] : [2_000, 20_000, 200_000],
   startupRuns: quick ? 1 : 5,
 } as const;
 
@@ -81,6 +84,7 @@ const measure: Record<SectionName, () => Promise<tables.Section>> = {
       return tables.scaleSection(await listScale(database, sql, forms.value, 'event-registration', [...settings.scaleSizes]));
     }),
   memory: () => withDatabase(async ({ url }) => tables.memorySection(await memoryFootprint({ databaseUrl: url, connections, ...settings.memory }), settings.memory.loadSeconds, connections)),
+  csv: () => withDatabase(async ({ url, sql }) => csvSection(await csvExport(url, sql, [...settings.csvSizes]))),
   startup: () => withDatabase(async ({ url }) => startupSection(await startupTimes({ postgresUrl: url, runs: settings.startupRuns }), settings.startupRuns)),
 };
 

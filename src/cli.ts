@@ -82,10 +82,11 @@ async function migrate(flags: Record<string, unknown>): Promise<void> {
   const cfg = resolved.value;
   const logger = createLogger(cfg.logLevel);
   const { openMigrated, StartupError } = await import('./server.ts');
+  const { describeMigrations } = await import('./db/migration-count.ts');
   try {
-    const database = await openMigrated(cfg, logger);
+    const { database, migrations } = await openMigrated(cfg, logger);
     await database.close();
-    logger.info({ database: database.driver }, 'migrations applied');
+    logger.info({ database: database.driver, ...migrations }, describeMigrations(migrations));
   } catch (e) {
     if (e instanceof StartupError) fail(`formgate: ${e.message}`, e.exitCode);
     throw e;

@@ -7,6 +7,8 @@ import { identityHealthCheck } from './auth/health-check.ts';
 import { authenticator, type AuthEnv } from './auth/middleware.ts';
 import { anyDomainProtected } from './auth/protection.ts';
 import type { Config } from './config/index.ts';
+import { formsFileHealthCheck } from './forms/health-check.ts';
+import type { FormsFileState } from './forms/live.ts';
 import { probe, type HealthCheck } from './health/check.ts';
 import { healthRoutes } from './health/handlers.ts';
 import { requestLog } from './http/request-log.ts';
@@ -21,6 +23,8 @@ export interface HostParts extends ApiParts {
   logger: Logger;
   /** The web client's settings; absent (`--no-ui`) the host serves the API alone. */
   web?: Omit<WebOptions, 'api'>;
+  /** How the followed forms file stands, for /health; absent when the forms are fixed (tests, contracts). */
+  formsFile?: () => FormsFileState;
 }
 
 // In one process the web client's API requests never touch a socket; the origin is a placeholder.
@@ -70,6 +74,7 @@ function healthChecks(parts: HostParts): HealthCheck[] {
   if (parts.identityClient && healthUrl !== null) {
     checks.push(identityHealthCheck({ url: healthUrl, timeoutMs, critical: anyDomainProtected(parts.config.protect) }));
   }
+  if (parts.formsFile) checks.push(formsFileHealthCheck(parts.formsFile));
   return checks;
 }
 

@@ -5,14 +5,18 @@ import type { Logger } from 'pino';
 import { identityClientFor } from './auth/identity-client.ts';
 import { protectionTable } from './auth/protection.ts';
 import type { Config } from './config/index.ts';
-import { openDatabase, type Database } from './db/connect.ts';
+import { openDatabase, type Database, type MigrationOutcome } from './db/connect.ts';
+import { describeMigrations } from './db/migration-count.ts';
 import { RESERVE_TIMEOUT_MS } from './db/safe-transactions.ts';
-import { formatFormsFileError, loadFormsFile } from './forms/index.ts';
+import { formatFormsFileError } from './forms/index.ts';
+import { openLiveForms } from './forms/live.ts';
 import { limitConnections, serverOptions } from './http/connections.ts';
 import { warnIfDescriptorsShort } from './http/descriptors.ts';
 import { createHostApp } from './host.ts';
 import { problemBody, problemResponse } from './http/problem.ts';
 import { SHUTDOWN_WITHIN_MS, type Telemetry } from './telemetry.ts';
+import type { HostParts } from './host.ts';
+import { loadSessionKeys, secretReader } from './web/startup.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -35,29 +39,47 @@ export class StartupError extends Error {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function startServer(config: Config, logger: Logger, telemetry?: Telemetry): Promise<RunningServer> {
-  const forms = await loadFormsFile(config.formsPath);
-  if (!forms.ok) throw new StartupError(forms.error.map(formatFormsFileError).join('\n'), 2);
+  const opened = await openLiveForms(config.formsPath, logger);
+  if (!opened.ok) throw new StartupError(opened.error.map(formatFormsFileError).join('\n'), 2);
+  const live = opened.value;
 
-  const database = await openMigrated(config, logger);
+  const web = await webParts(config, logger).catch(async (e: unknown) => {
+    await live.stop();
+    throw e;
+  });
+  const { database, migrations } = await openMigrated(config, logger).catch(async (e: unknown) => {
+    await live.stop();
+    throw e;
+  });
   const identityClient = identityClientFor(config.auth, { logger });
-  const app = createHostApp({ config, database, forms: forms.value, logger, ...(identityClient ? { identityClient } : {}) });
+  const build = (publicWeb: HostParts['web']) =>
+    createHostApp({ config, database, forms: live.forms, formsFile: live.state, logger, ...(identityClient ? { identityClient } : {}), ...(publicWeb ? { web: publicWeb } : {}) });
   await warnIfDescriptorsShort(config.maxConnections, logger);
-  const server = await listen(app.fetch, config, logger).catch(async (e: unknown) => {
+  // Built once the port is known: with --port 0 the web client's default public URL names the port picked.
+  let app: ReturnType<typeof build> | undefined;
+  const server = await listen((request, env) => app!.fetch(request, env), config, logger).catch(async (e: unknown) => {
+    await live.stop();
     await database.close();
     throw e;
   });
   const responses = trackResponses(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // No request runs before this line: the listen callback and this continuation leave no turn for I/O.
+  const publicWeb = web === undefined ? undefined : { ...web, publicUrl: withListenPort(web.publicUrl, port) };
+  app = build(publicWeb);
   logger.info(
     {
       url,
       port,
       database: database.driver,
-      forms: forms.value.list().map((f) => f.definition.name),
+      forms: live.forms.list().map((f) => f.definition.name),
+      formsFile: config.formsPath,
+      migrations: describeMigrations(migrations),
       protect: protectionTable(config.protect, config.adminGroup),
       tracing: telemetry?.enabled ? 'on (OTLP)' : 'off',
       identityService: config.auth.url === undefined ? 'none (tokens are ignored)' : { protocol: config.auth.protocol, url: redactUrl(config.auth.url), cacheSize: config.auth.cache.size, maxCalls: config.auth.maxCalls },
+      web: config.web === null || publicWeb === undefined ? 'off' : { publicUrl: publicWeb.publicUrl, signIn: config.web.signIn === null ? 'none' : { issuer: config.web.signIn.issuer, clientId: config.web.signIn.clientId } },
       limits: { maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs, maxBodyBytes: config.maxBodyBytes },
     },
     `Formgate listening on ${url}`,
@@ -70,6 +92,7 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
       const closing = closeServer(server, responses);
       logger.info('shutting down: finishing in-flight requests');
       await closing;
+      await live.stop();
       await database.close();
       // The last spans (this shutdown's requests among them) are sent before the process ends.
       const outcome = await telemetry?.shutdown().catch((e: unknown) => void logger.warn({ err: e }, 'could not send the last traces'));
@@ -82,12 +105,38 @@ export async function startServer(config: Config, logger: Logger, telemetry?: Te
   return { url, stop };
 }
 
-export async function openMigrated(config: Pick<Config, 'database'>, logger: Logger): Promise<Database> {
+function withListenPort(publicUrl: string, port: number): string {
+  const u = new URL(publicUrl);
+  if (u.port !== '0') return publicUrl;
+  u.port = String(port);
+  return u.origin;
+}
+
+/** The web client's settings with its secrets in hand (the session keys read now, the client secret when used). */
+async function webParts(config: Config, logger: Logger): Promise<HostParts['web']> {
+  if (config.web === null) return undefined;
+  const keys = await loadSessionKeys(config.web.sessionSecrets);
+  if (!keys.ok) throw new StartupError(keys.message, 2);
+  if (keys.random) logger.info('web client: no --ui-session-secret, so its cookies (CSRF, drafts) are sealed with a key of this process alone and end with it');
+  const { signIn } = config.web;
+  // Read again at each token request; read once now so a wrong path stops startup rather than every sign-in.
+  if (signIn?.clientSecret.kind === 'file') {
+    const secret = await secretReader(signIn.clientSecret)().catch(() => '');
+    if (secret === '') throw new StartupError(`--ui-client-secret-file ${signIn.clientSecret.path}: cannot read a client secret from it`, 2);
+  }
+  return {
+    publicUrl: config.web.publicUrl,
+    sessionKeys: keys.keys,
+    signIn: signIn === null ? null : { issuer: signIn.issuer, clientId: signIn.clientId, clientSecret: secretReader(signIn.clientSecret) },
+  };
+}
+
+export async function openMigrated(config: Pick<Config, 'database'>, logger: Logger): Promise<{ database: Database; migrations: MigrationOutcome }> {
   let database: Database | undefined;
   try {
     database = await openDatabase(config.database);
-    await database.migrate();
-    return database;
+    const migrations = await database.migrate();
+    return { database, migrations };
   } catch (e) {
     await database?.close().catch(() => {});
     const reason = e instanceof Error ? e.message : String(e);
@@ -121,14 +170,26 @@ function workBound(config: Config): number {
   return 2 * config.auth.timeoutMs + (config.database.kind === 'postgres' ? RESERVE_TIMEOUT_MS : 0);
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config, logger: Logger): Promise<Server> {
+function listen(fetch: Parameters<typeof getRequestListener>[0], config: Config, logger: Logger): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(serverOptions(config));
     const app = getRequestListener(fetch, { hostname: config.host, errorHandler: unreadableRequest });
     server.on('request', limitConnections(server, { ...config, workBoundMs: workBound(config) }, app, logger));
-    server.once('error', (e) => reject(new StartupError(`cannot listen on ${config.host}:${config.port}: ${e.message}`, 1)));
+    server.once('error', (e) => reject(listenError(e, config)));
     server.listen(config.port, config.host, () => resolve(server));
   });
+}
+
+/**
+ * Why the socket could not open. A port taken, refused or an address not of this machine is a setting to
+ * change (exit 2, the code of every configuration mistake); anything else is a runtime failure.
+ */
+function listenError(e: NodeJS.ErrnoException, { host, port }: Pick<Config, 'host' | 'port'>): StartupError {
+  const fix = 'choose another with --port or FORMGATE_PORT (0 picks a free one)';
+  if (e.code === 'EADDRINUSE') return new StartupError(`port ${port} on ${host} is in use: ${fix}`, 2);
+  if (e.code === 'EACCES') return new StartupError(`port ${port} on ${host} needs privileges this process lacks: ${fix}`, 2);
+  if (e.code === 'EADDRNOTAVAIL') return new StartupError(`${host} is not an address of this machine: choose another with --host or FORMGATE_HOST`, 2);
+  return new StartupError(`cannot listen on ${host}:${port}: ${e.message}`, 1);
 }
 
 /**

@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, copyFile, mkdir } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,6 +22,14 @@ const exampleDir = join(root, 'auth-service-example');
 const STATE_DIR = join('.formgate', 'auth');
 const USERS_FILE = join(STATE_DIR, 'users.yaml');
 const KEY_FILE = join(STATE_DIR, 'signing-key.json');
+const WEB_DIR = join('.formgate', 'web');
+const SESSION_SECRET_FILE = join(WEB_DIR, 'session-secret');
+const CLIENT_SECRET_FILE = join(WEB_DIR, 'client-secret');
+/** The Formgate URL the client was registered for: another port needs another redirect URI. */
+const REGISTERED_FOR_FILE = join(WEB_DIR, 'client-registered-for');
+const WEB_CLIENT_ID = 'formgate-web';
+const DEV_PASSWORD = 'alice-password';
+const CLI_WITHIN_MS = 30_000;
 // Long enough for a cold PGlite start and migrations on a slow machine, short enough to notice a hang.
 const READY_WITHIN_MS = 60_000;
 const STOP_WITHIN_MS = 15_000;
@@ -114,16 +124,108 @@ async function prepareUsers(): Promise<void> {
   process.stdout.write(`start   | first start: copied the example users to ${USERS_FILE}\n`);
 }
 
-function formgateArgs(authUrl: string): string[] {
-  // The example forms unless the developer has a forms file of their own (as `formgate serve` decides it).
-  const forms = process.env.FORMGATE_FORMS || existsSync('forms.yaml') ? [] : ['--forms', relative(process.cwd(), join(root, 'examples', 'forms.yaml'))];
-  return ['serve', '--protect', 'writes', '--auth-url', `${authUrl}/validate`, ...forms, ...process.argv.slice(2)];
+/** The flag's value from `npm start -- …` (`--flag V` or `--flag=V`), else its environment twin. */
+function given(flag: string, env: string): string | undefined {
+  const args = process.argv.slice(2);
+  let value: string | undefined;
+  args.forEach((a, i) => {
+    if (a === `--${flag}`) value = args[i + 1];
+    else if (a.startsWith(`--${flag}=`)) value = a.slice(flag.length + 3);
+  });
+  return value ?? (process.env[env]?.trim() || undefined);
 }
 
-function instructions(formgateUrl: string, authUrl: string): string {
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Where Formgate will be, known before it starts: the redirect URI registered at the identity service
+ * names it. Port 0 is resolved here to a free port, which Formgate is then told.
+ */
+async function plannedFormgate(): Promise<{ url: string; args: string[] }> {
+  const host = given('host', 'FORMGATE_HOST') ?? '127.0.0.1';
+  const port = Number(given('port', 'FORMGATE_PORT') ?? '8080');
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  if (port !== 0) return { url: `http://${reachable}:${port}`, args: [] };
+  const picked = await freePort(host);
+  return { url: `http://${reachable}:${picked}`, args: ['--port', String(picked)] };
+}
+
+async function writePrivate(file: string, content: string): Promise<void> {
+  await writeFile(file, content, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
+const readIfThere = (file: string) => readFile(file, 'utf8').catch(() => undefined);
+
+function runAuthCli(args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; reason: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(exampleDir, 'bin', 'auth-service.js'), ...args], { timeout: CLI_WITHIN_MS, env: childEnv('AUTH_LOG_LEVEL') }, (error, stdout, stderr) => {
+      if (error === null) resolve({ ok: true, stdout });
+      else resolve({ ok: false, reason: (stderr.trim().split('\n')[0] ?? '') || error.message });
+    });
+  });
+}
+
+/**
+ * The web client's secrets and its registration at the example service: a session secret made once, and
+ * the client registered (its secret captured, owner-only) when there is none yet or Formgate moved to
+ * another URL. Sign-in is left off, saying why, when the service cannot register it.
+ */
+async function prepareWebClient(formgateUrl: string): Promise<{ args: (issuer: string) => string[]; note?: string }> {
+  const argv = process.argv.slice(2);
+  if (argv.some((a) => a === '--no-ui' || a.startsWith('--ui-issuer'))) return { args: () => [] };
+  await mkdir(WEB_DIR, { recursive: true, mode: 0o700 });
+  if (!(await readIfThere(SESSION_SECRET_FILE))?.trim()) {
+    await writePrivate(SESSION_SECRET_FILE, `${randomBytes(32).toString('base64url')}\n`);
+  }
+  const registeredFor = (await readIfThere(REGISTERED_FOR_FILE))?.trim();
+  const secret = (await readIfThere(CLIENT_SECRET_FILE))?.trim();
+  if (secret === undefined || secret === '' || registeredFor !== formgateUrl) {
+    const created = await runAuthCli([
+      'clients', 'create', WEB_CLIENT_ID,
+      '--redirect-uri', `${formgateUrl}/auth/callback`,
+      '--post-logout-redirect-uri', `${formgateUrl}/`,
+      '--force',
+      '--users', USERS_FILE,
+    ]);
+    if (!created.ok || created.stdout.trim() === '') {
+      const reason = created.ok ? 'it printed no secret' : created.reason;
+      return { args: () => [], note: `sign-in is off: the example identity service could not register the web client (${reason})` };
+    }
+    await writePrivate(CLIENT_SECRET_FILE, `${created.stdout.trim()}\n`);
+    await writePrivate(REGISTERED_FOR_FILE, `${formgateUrl}\n`);
+    process.stdout.write(`start   | registered the web client ${WEB_CLIENT_ID} for ${formgateUrl} (secret in ${CLIENT_SECRET_FILE})\n`);
+  }
+  return {
+    args: (issuer) => ['--ui-issuer', issuer, '--ui-client-id', WEB_CLIENT_ID, '--ui-client-secret-file', CLIENT_SECRET_FILE, '--ui-session-secret-file', SESSION_SECRET_FILE],
+  };
+}
+
+function formgateArgs(authUrl: string, extra: string[] = []): string[] {
+  // The example forms unless the developer has a forms file of their own (as `formgate serve` decides it).
+  const forms = process.env.FORMGATE_FORMS || existsSync('forms.yaml') ? [] : ['--forms', relative(process.cwd(), join(root, 'examples', 'forms.yaml'))];
+  return ['serve', '--protect', 'writes', '--auth-url', `${authUrl}/validate`, ...forms, ...extra, ...process.argv.slice(2)];
+}
+
+function instructions(formgateUrl: string, authUrl: string, signInNote: string | undefined): string {
   const cli = `node ${relative(process.cwd(), join(exampleDir, 'bin', 'auth-service.js'))}`;
   const protection = process.argv.slice(2).some((a) => a.startsWith('--protect')) ? 'with the --protect you gave' : 'writes need a token';
+  const browser =
+    signInNote === undefined
+      ? `Open ${formgateUrl} in a browser and sign in as alice (password ${DEV_PASSWORD}).`
+      : `Open ${formgateUrl} in a browser (${signInNote}).`;
   return `
+${browser}
+
 Formgate is running at ${formgateUrl} (API reference: ${formgateUrl}/docs), ${protection}.
 The example identity service is at ${authUrl}; its users are in ${USERS_FILE} (alice / alice-password, bob / bob-password).
 
@@ -133,7 +235,7 @@ Get a token for alice:
 Create a document with it:
   curl -s ${formgateUrl}/api/v1/forms/expense-report/documents -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"employeeId":"AB12345","spentOn":"2026-11-20","amount":42.5,"category":"travel"}'
 
-List the expense reports alice may see (hers: the form lets each signed-in user read their own):
+List the expense reports alice may see (all of them: she is in finance, which may read every report; bob would see only his own):
   curl -s ${formgateUrl}/api/v1/forms/expense-report/documents -H "Authorization: Bearer $TOKEN"
 
 Add a user: ${cli} users add carol --groups staff --users ${USERS_FILE}
@@ -156,15 +258,19 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal, 0));
 
   try {
+    // Before the identity service starts: it reads the registered client with its users.
+    const planned = await plannedFormgate();
+    const web = await prepareWebClient(planned.url);
+    if (web.note !== undefined) process.stdout.write(`start   | ${web.note}\n`);
     const auth = startService('auth', join(exampleDir, 'bin', 'auth-service.js'), ['serve', '--users', USERS_FILE, '--key-file', KEY_FILE], 'AUTH_LOG_LEVEL');
     services.push(auth);
     const authUrl = await untilReady(auth);
-    const formgate = startService('formgate', join(root, 'bin', 'formgate.js'), formgateArgs(authUrl), 'FORMGATE_LOG_LEVEL');
+    const formgate = startService('formgate', join(root, 'bin', 'formgate.js'), formgateArgs(authUrl, [...planned.args, ...web.args(authUrl)]), 'FORMGATE_LOG_LEVEL');
     services.push(formgate);
     const formgateUrl = await untilReady(formgate);
     // Either one stopping on its own leaves the other useless: stop both and say so.
     for (const service of services) void service.exited.then((ending) => stop(`${service.name} ${ending.description}`, 1));
-    process.stdout.write(instructions(formgateUrl, authUrl));
+    process.stdout.write(instructions(formgateUrl, authUrl, web.note));
   } catch (e) {
     await stop(e instanceof Error ? e.message : String(e), 1);
   }

@@ -17,7 +17,10 @@ export async function runEntry(name) {
       if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
       fail(`${fileURLToPath(source)} runs through tsx, a dev dependency that is not installed: run npm install (or run the build: node dist/${name}.js)`);
     });
-    tsx.register();
+    // The repository's tsconfig whatever the working directory (tsx would look for one there): the web
+    // client's pages need its hono/jsx setting.
+    const tsconfig = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+    tsx.register(existsSync(tsconfig) ? { tsconfig } : {});
     await import(source.href);
     return;
   }

@@ -5,9 +5,12 @@ import type { AppDeps, AppEnv } from './http/context.ts';
 import { problem } from './http/errors.ts';
 import { requestLog } from './http/request-log.ts';
 import { traceRequests } from './http/tracing.ts';
+import { oidcState } from './oidc/state.ts';
+import { authorizeRoutes } from './routes/authorize.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { healthRoutes } from './routes/health.ts';
 import { introspectRoutes } from './routes/introspect.ts';
+import { logoutRoutes } from './routes/logout.ts';
 import { openApiDocument } from './routes/openapi.ts';
 import { tokenRoutes } from './routes/token.ts';
 import { userinfoRoutes } from './routes/userinfo.ts';
@@ -27,7 +30,11 @@ export function createApp(deps: AppDeps) {
   app.use(requestLog(deps.logger));
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problem(413, 'Content Too Large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`) }));
 
-  tokenRoutes(app, deps);
+  // Codes, refresh tokens and login pages live as long as the app: in memory, per process.
+  const oidc = oidcState(deps.oidc);
+  tokenRoutes(app, deps, oidc);
+  authorizeRoutes(app, deps, oidc);
+  logoutRoutes(app, deps, oidc);
   validateRoutes(app, deps);
   userinfoRoutes(app, deps);
   introspectRoutes(app, deps);

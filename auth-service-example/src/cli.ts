@@ -108,6 +108,64 @@ await yargs(hideBin(process.argv))
       )
       .demandCommand(1, 'name a subcommand: auth-service service-accounts create|rotate NAME ...'),
   )
+  .command('clients', 'manage OpenID Connect clients (relying parties such as Formgate\'s web client) and their secrets', (y) =>
+    y
+      .command(
+        'create <name>',
+        'register a client (its name is its client_id); prints its secret once on stdout; --force replaces one',
+        (c) =>
+          nameArgument('the client name (its client_id)')(c).options({
+            'redirect-uri': { type: 'string', array: true, demandOption: true, describe: 'where sign-ins return (exact match); repeat for more' },
+            'post-logout-redirect-uri': { type: 'string', array: true, describe: 'where sign-outs may return; repeat for more' },
+            force: { type: 'boolean', describe: 'replace an existing client of that name (and its secrets)' },
+            ...usersFlag,
+          }),
+        async (argv) => {
+          const { createClient } = await import('./commands/clients.ts');
+          const result = await createClient({
+            flags: argv,
+            env: process.env,
+            name: argv.name,
+            redirectUris: argv.redirectUri.map(String),
+            postLogoutRedirectUris: (argv.postLogoutRedirectUri ?? []).map(String),
+            force: argv.force === true,
+          });
+          finish(result, ({ secret, note }) => ({ stdout: secret, stderr: note }));
+        },
+      )
+      .command(
+        'rotate <name>',
+        'give a client a new secret (printed once on stdout); older secrets stop working after --grace',
+        (c) =>
+          nameArgument('the client name')(c).options({
+            grace: { type: 'string', demandOption: true, describe: 'how long older secrets keep working: 0, 30s, 15m, 2h, 7d' },
+            ...usersFlag,
+          }),
+        async (argv) => {
+          const { rotateClient } = await import('./commands/clients.ts');
+          finish(await rotateClient({ flags: argv, env: process.env, name: argv.name, grace: argv.grace }), ({ secret, note }) => ({ stdout: secret, stderr: note }));
+        },
+      )
+      .command(
+        'list',
+        'list the clients: name, live secrets, redirect URIs (never a secret)',
+        (c) => c.options(usersFlag),
+        async (argv) => {
+          const { listClients } = await import('./commands/clients.ts');
+          finish(await listClients({ flags: argv, env: process.env }), ({ lines, note }) => ({ ...(lines.length === 0 ? {} : { stdout: lines.join('\n') }), stderr: note }));
+        },
+      )
+      .command(
+        'remove <name>',
+        'remove a client; its sign-ins can no longer be refreshed',
+        (c) => nameArgument('the client name')(c).options(usersFlag),
+        async (argv) => {
+          const { removeClient } = await import('./commands/clients.ts');
+          finish(await removeClient({ flags: argv, env: process.env, name: argv.name }), (note) => ({ stderr: note }));
+        },
+      )
+      .demandCommand(1, 'name a subcommand: auth-service clients create|rotate|list|remove ...'),
+  )
   .command(
     'token <name>',
     'for local development: sign a token for a user or service account with the key file, and print it',

@@ -13,11 +13,14 @@ import { err, ok, type Result } from './result.ts';
 
 export const DEFAULT_PORT = 9000;
 export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_USERS_FILE = './users.yaml';
-export const DEFAULT_KEY_FILE = './signing-key.json';
+// Where Formgate's `npm start` keeps them, so that the CLI run from the repository root edits what it serves.
+export const DEFAULT_USERS_FILE = '.formgate/auth/users.yaml';
+export const DEFAULT_KEY_FILE = '.formgate/auth/signing-key.json';
 export const DEFAULT_TOKEN_TTL_S = 15 * 60;
 /** Access tokens are short-lived by design; a day is the most this example will sign. */
 export const MAX_TOKEN_TTL_S = 24 * 3600;
+export const DEFAULT_REFRESH_TTL_S = 8 * 3600;
+export const MAX_REFRESH_TTL_S = 30 * 86_400;
 
 export interface ServeConfig {
   readonly port: number;
@@ -25,6 +28,8 @@ export interface ServeConfig {
   readonly usersPath: string;
   readonly keyFile: string;
   readonly tokenTtlS: number;
+  /** How long an OpenID Connect sign-in can be refreshed, from the moment the password was checked. */
+  readonly refreshTtlS: number;
   /** Absent: `http://<host>:<port>` of the address actually listened on (known only after listening on port 0). */
   readonly issuer?: string;
   readonly logLevel: LogLevel;
@@ -66,13 +71,18 @@ const envHint = (flag: string): string => ` [env: ${envName(flag)}]`;
 export const SERVE_OPTIONS = {
   port: { describe: 'port to listen on (0 picks a free port)' + envHint('port'), type: 'string', defaultDescription: String(DEFAULT_PORT) },
   host: { describe: 'address to listen on' + envHint('host'), type: 'string', defaultDescription: DEFAULT_HOST },
-  users: { describe: 'the users and service accounts file (YAML)' + envHint('users'), type: 'string', defaultDescription: DEFAULT_USERS_FILE },
+  users: { describe: 'the users, service accounts and OpenID Connect clients file (YAML)' + envHint('users'), type: 'string', defaultDescription: DEFAULT_USERS_FILE },
   'key-file': {
     describe: 'the signing key (a private JWK); created with mode 0600 on first start' + envHint('key-file'),
     type: 'string',
     defaultDescription: DEFAULT_KEY_FILE,
   },
   'token-ttl': { describe: `lifetime of issued access tokens: ${DURATION_FORMAT}, at most 1d` + envHint('token-ttl'), type: 'string', defaultDescription: '15m' },
+  'refresh-ttl': {
+    describe: `how long an OpenID Connect sign-in can be refreshed, from the login: ${DURATION_FORMAT}, 1m to 30d` + envHint('refresh-ttl'),
+    type: 'string',
+    defaultDescription: '8h',
+  },
   issuer: {
     describe: 'the iss claim of issued tokens, checked on validation: the URL callers reach this service at' + envHint('issuer'),
     type: 'string',
@@ -154,6 +164,14 @@ function tokenTtl(input: ConfigInput, flag: 'token-ttl' | 'ttl'): number {
   return parsed.value;
 }
 
+function refreshTtl(input: ConfigInput): number {
+  const raw = read(input, 'refresh-ttl');
+  if (raw === undefined) return DEFAULT_REFRESH_TTL_S;
+  const parsed = parseDuration(raw.value);
+  if (!parsed.ok || parsed.value < 60 || parsed.value > MAX_REFRESH_TTL_S) invalid('refresh-ttl', `${DURATION_FORMAT}, from 1m to 30d`, raw);
+  return parsed.value;
+}
+
 function issuer(input: ConfigInput): string | undefined {
   const raw = read(input, 'issuer');
   if (raw === undefined) return undefined;
@@ -205,6 +223,7 @@ export function resolveServeConfig(input: ConfigInput): Result<ServeConfig, Conf
       usersPath: path(input, 'users', DEFAULT_USERS_FILE),
       keyFile: path(input, 'key-file', DEFAULT_KEY_FILE),
       tokenTtlS: tokenTtl(input, 'token-ttl'),
+      refreshTtlS: refreshTtl(input),
       ...(iss === undefined ? {} : { issuer: iss }),
       logLevel: logLevel(input),
     };

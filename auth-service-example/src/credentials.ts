@@ -13,7 +13,9 @@ import type { VerifiedKeys } from './verified-keys.ts';
 export async function authenticateUser(directory: Directory, name: string, password: string): Promise<Principal | undefined> {
   const principal = userPrincipal(directory, name);
   if (principal === undefined) return verifyNothing(password).then(() => undefined);
-  return (await verifySecret(directory.users[name]!.passwordHash, password)) ? principal : undefined;
+  const user = directory.users[name]!;
+  // Checked after the hash, so a disabled user's refusal takes as long as anyone else's.
+  return (await verifySecret(user.passwordHash, password)) && user.disabled !== true ? principal : undefined;
 }
 
 /**

@@ -30,8 +30,10 @@ export async function identify(deps: IdentifyDeps, token: string): Promise<Resul
   const nowMs = deps.now();
   const verified = await verifyAccessToken(deps, token, nowMs);
   if (!verified.ok) return verified;
-  const principal = principalForSubject(await deps.directory.current(), verified.value.sub);
-  if (principal === undefined) return err('unknown subject');
+  const directory = await deps.directory.current();
+  const principal = principalForSubject(directory, verified.value.sub);
+  // A disabled user is as good as gone: their tokens stop validating, like a removed user's.
+  if (principal === undefined || (principal.kind === 'user' && directory.users[principal.name]?.disabled === true)) return err('unknown subject');
   return ok({ principal, token: verified.value, ttlS: Math.min(secondsLeft(verified.value, nowMs), MAX_ANSWER_TTL_S) });
 }
 

@@ -55,9 +55,10 @@ export async function startServer(config: ServeConfig, logger: Logger, now: () =
   if (created) logger.info({ keyFile: config.keyFile, kid: key.kid }, 'created a new signing key');
 
   // The app needs the issuer, which by default is the address listened on: known only once listening.
-  let handler: ((request: Request) => Response | Promise<Response>) | undefined;
+  let handler: ((request: Request, env: unknown) => Response | Promise<Response>) | undefined;
   const server = createAdaptorServer({
-    fetch: (request: Request) => (handler ? handler(request) : new Response(null, { status: 503, headers: { 'Retry-After': '1' } })),
+    // The environment carries the Node request, which the login rate limit reads the peer address from.
+    fetch: (request: Request, env: unknown) => (handler ? handler(request, env) : new Response(null, { status: 503, headers: { 'Retry-After': '1' } })),
   }) as Server;
   await listen(server, config);
   const url = originOf(config.host, (server.address() as AddressInfo).port);
@@ -71,8 +72,9 @@ export async function startServer(config: ServeConfig, logger: Logger, now: () =
     now,
     logger,
     verifiedKeys: verifiedKeys(),
+    oidc: { refreshTtlS: config.refreshTtlS },
   });
-  handler = (request) => app.fetch(request);
+  handler = (request, env) => app.fetch(request, env);
   const responses = trackResponses(server);
 
   logger.info(
@@ -85,6 +87,8 @@ export async function startServer(config: ServeConfig, logger: Logger, now: () =
       keyFile: config.keyFile,
       kid: key.kid,
       tokenTtl: formatDuration(config.tokenTtlS),
+      refreshTtl: formatDuration(config.refreshTtlS),
+      clientCount: Object.keys(directory.value.clients ?? {}).length,
     },
     'listening',
   );

@@ -31,9 +31,9 @@ describe.concurrent('users add', () => {
     });
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toBe('');
-    expect(add.stderr).toBe('added user alice (groups staff, finance) in ./users.yaml\n');
+    expect(add.stderr).toBe('added user alice (groups staff, finance) in .formgate/auth/users.yaml\n');
 
-    const path = join(cwd, 'users.yaml');
+    const path = join(cwd, '.formgate', 'auth', 'users.yaml');
     const text = await readFile(path, 'utf8');
     expect(text).toContain('$argon2id$');
     expect(text).not.toContain(PASSWORD);
@@ -56,7 +56,7 @@ describe.concurrent('users add', () => {
     const result = await runCli(['users', 'add', 'bob', '--groups', ''], { cwd });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('auth-service: no terminal to ask for the password on: pipe it in with --password-stdin\n');
-    expect(existsSync(join(cwd, 'users.yaml'))).toBe(false);
+    expect(existsSync(join(cwd, '.formgate', 'auth', 'users.yaml'))).toBe(false);
   });
 
   // util-linux `script` gives the command a real terminal, as a person typing would.
@@ -88,9 +88,9 @@ describe.concurrent('users add', () => {
     expect(await withTimeout(exited, 20_000, 'users add to exit').catch(showing)).toBe(0);
 
     expect(output).toContain('Password again: ');
-    expect(output).toContain('added user carol (groups staff) in ./users.yaml');
+    expect(output).toContain('added user carol (groups staff) in .formgate/auth/users.yaml');
     expect(output).not.toContain(PASSWORD);
-    const text = await readFile(join(cwd, 'users.yaml'), 'utf8');
+    const text = await readFile(join(cwd, '.formgate', 'auth', 'users.yaml'), 'utf8');
     expect(text).toContain('$argon2id$');
     expect(text).not.toContain(PASSWORD);
   });

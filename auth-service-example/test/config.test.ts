@@ -9,7 +9,7 @@ const resolve = (flags: Record<string, unknown> = {}, env: Record<string, string
 
 describe('resolveServeConfig', () => {
   it('has the documented defaults, and no issuer until the address is known', () => {
-    expect(resolve()).toEqual(ok({ port: 9000, host: '127.0.0.1', usersPath: './users.yaml', keyFile: './signing-key.json', tokenTtlS: 900, logLevel: 'info' }));
+    expect(resolve()).toEqual(ok({ port: 9000, host: '127.0.0.1', usersPath: '.formgate/auth/users.yaml', keyFile: '.formgate/auth/signing-key.json', tokenTtlS: 900, refreshTtlS: 28_800, logLevel: 'info' }));
   });
 
   it('takes every flag from its AUTH_* twin, and a flag over its twin', () => {
@@ -19,11 +19,12 @@ describe('resolveServeConfig', () => {
       AUTH_USERS: '/etc/auth/users.yaml',
       AUTH_KEY_FILE: '/var/lib/auth/key.json',
       AUTH_TOKEN_TTL: '2h',
+      AUTH_REFRESH_TTL: '1d',
       AUTH_ISSUER: 'http://auth:9100',
       AUTH_LOG_LEVEL: 'debug',
     };
     expect(resolve({}, env)).toEqual(
-      ok({ port: 9100, host: '0.0.0.0', usersPath: '/etc/auth/users.yaml', keyFile: '/var/lib/auth/key.json', tokenTtlS: 7200, issuer: 'http://auth:9100', logLevel: 'debug' }),
+      ok({ port: 9100, host: '0.0.0.0', usersPath: '/etc/auth/users.yaml', keyFile: '/var/lib/auth/key.json', tokenTtlS: 7200, refreshTtlS: 86_400, issuer: 'http://auth:9100', logLevel: 'debug' }),
     );
     const flags = { port: '0', 'key-file': 'k.json', tokenTtl: '30s', issuer: 'https://id.example.com', 'log-level': 'WARN' };
     expect(resolve(flags, env)).toMatchObject(ok({ port: 0, host: '0.0.0.0', keyFile: 'k.json', tokenTtlS: 30, issuer: 'https://id.example.com', logLevel: 'warn' }));
@@ -61,13 +62,13 @@ describe('resolveServeConfig', () => {
 
 describe('the other commands', () => {
   it('users and service-accounts edit the file serve reads, AUTH_USERS included', () => {
-    expect(resolveUsersPath({ flags: {}, env: {} })).toEqual(ok('./users.yaml'));
+    expect(resolveUsersPath({ flags: {}, env: {} })).toEqual(ok('.formgate/auth/users.yaml'));
     expect(resolveUsersPath({ flags: {}, env: { AUTH_USERS: '/data/users.yaml' } })).toEqual(ok('/data/users.yaml'));
     expect(resolveUsersPath({ flags: { users: 'mine.yaml' }, env: { AUTH_USERS: '/data/users.yaml' } })).toEqual(ok('mine.yaml'));
   });
 
   it('token signs for the issuer serve would use in the same environment', () => {
-    expect(resolveTokenCommandConfig({ flags: {}, env: {} })).toEqual(ok({ usersPath: './users.yaml', keyFile: './signing-key.json', ttlS: 900, issuer: 'http://127.0.0.1:9000' }));
+    expect(resolveTokenCommandConfig({ flags: {}, env: {} })).toEqual(ok({ usersPath: '.formgate/auth/users.yaml', keyFile: '.formgate/auth/signing-key.json', ttlS: 900, issuer: 'http://127.0.0.1:9000' }));
     expect(resolveTokenCommandConfig({ flags: {}, env: { AUTH_HOST: '::1', AUTH_PORT: '9100', AUTH_TOKEN_TTL: '1h' } })).toMatchObject(ok({ ttlS: 3600, issuer: 'http://[::1]:9100' }));
     expect(resolveTokenCommandConfig({ flags: { ttl: '5m', issuer: 'http://auth:9000' }, env: { AUTH_ISSUER: 'http://other' } })).toMatchObject(ok({ ttlS: 300, issuer: 'http://auth:9000' }));
     expect(resolveTokenCommandConfig({ flags: { ttl: 'soon' }, env: {} })).toEqual(err({ flag: 'ttl', message: expect.stringContaining('--ttl: expected a duration') as unknown as string }));

@@ -40,7 +40,7 @@ describe('parseDirectory', () => {
   });
 
   it.each([
-    [{ user: {} }, 'at the top level: expected a map with users and serviceAccounts'],
+    [{ user: {} }, 'at the top level: expected a map with users, serviceAccounts and optionally clients'],
     [{ users: { alice: { groups: ['a'] } } }, 'at users.alice.passwordHash: expected an argon2id hash'],
     [{ users: { alice: { passwordHash: 'hunter2' } } }, 'at users.alice.passwordHash: expected an argon2id hash (starting $argon2id$); make one with the CLI'],
     [{ users: { alice: { passwordHash: HASH, groups: ['ok', 'has space'] } } }, 'at users.alice.groups[1]: expected a group name without spaces or commas'],
@@ -50,6 +50,10 @@ describe('parseDirectory', () => {
     [{ users: { 'bad name': { passwordHash: HASH } } }, 'at users.bad name: expected a name of'],
     [{ serviceAccounts: { importer: { keys: [{ id: 'zz', hash: HASH, createdAt: '2026-01-01T00:00:00Z' }] } } }, 'at serviceAccounts.importer.keys[0].id: expected 8 hexadecimal digits'],
     [{ serviceAccounts: { importer: { keys: [{ id: '0123abcd', hash: HASH, createdAt: 'yesterday' }] } } }, 'at serviceAccounts.importer.keys[0].createdAt: expected an RFC 3339 date-time'],
+    [{ clients: { web: { secrets: [], redirectUris: [] } } }, 'at clients.web.redirectUris: expected at least one redirect URI'],
+    [{ clients: { web: { redirectUris: ['http://127.0.0.1/cb#frag'] } } }, 'at clients.web.redirectUris[0]: expected an absolute http:// or https:// URI without a fragment'],
+    [{ clients: { web: { redirectUris: ['/relative'] } } }, 'at clients.web.redirectUris[0]: expected an absolute'],
+    [{ clients: { web: { redirectUris: ['http://127.0.0.1/cb'], secrets: [{ id: '0123abcd', hash: 'plain' }] } } }, 'at clients.web.secrets[0]'],
   ])('names the field at fault: %j', (value, message) => {
     const parsed = parseDirectory(value);
     expect(parsed.ok).toBe(false);

@@ -1,4 +1,4 @@
-import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { EXAMPLE_USERS, fetchWithin, killAll, runCli, startServe } from './support/process.ts';
@@ -63,7 +63,8 @@ describe.concurrent('serve', () => {
   it('applies users added by the CLI while it runs, without a restart', async (ctx) => {
     const { expect } = ctx;
     const cwd = await tempDir(ctx);
-    await copyFile(EXAMPLE_USERS, join(cwd, 'users.yaml'));
+    await mkdir(join(cwd, '.formgate', 'auth'), { recursive: true });
+    await copyFile(EXAMPLE_USERS, join(cwd, '.formgate', 'auth', 'users.yaml'));
     const service = await startServe(['--port', '0'], { cwd });
     try {
       expect((await passwordGrant(service.url, 'erin', 'Erin-Password-77')).status).toBe(400);
@@ -76,7 +77,7 @@ describe.concurrent('serve', () => {
       expect(await (await validate(service.url, token)).json()).toMatchObject({ userId: 'erin', groups: ['reviewers'] });
       expect(service.logs.find((l) => l.msg === 'users file re-read')).toMatchObject({ userCount: 3 });
       // The example's comments survive the CLI's edit.
-      expect(await readFile(join(cwd, 'users.yaml'), 'utf8')).toContain('# DEVELOPMENT CREDENTIALS ONLY.');
+      expect(await readFile(join(cwd, '.formgate', 'auth', 'users.yaml'), 'utf8')).toContain('# DEVELOPMENT CREDENTIALS ONLY.');
     } finally {
       expect(await service.stop()).toEqual({ code: 0, signal: null });
     }
@@ -88,7 +89,7 @@ describe.concurrent('serve', () => {
     const result = await runCli(['serve', '--port', '0'], { cwd });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'auth-service: the users file ./users.yaml does not exist; create it with "auth-service users add NAME --groups GROUP,... --users ./users.yaml", ' +
+      'auth-service: the users file .formgate/auth/users.yaml does not exist; create it with "auth-service users add NAME --groups GROUP,... --users .formgate/auth/users.yaml", ' +
         'or start with --users users.example.yaml for the development users (see the README)\n',
     );
   });
@@ -96,20 +97,22 @@ describe.concurrent('serve', () => {
   it('refuses to start, exit 2, with an invalid users file, naming the file and the field', async (ctx) => {
     const { expect } = ctx;
     const cwd = await tempDir(ctx);
-    await writeFile(join(cwd, 'users.yaml'), 'users:\n  alice:\n    passwordHash: plain-text-password\n');
+    await mkdir(join(cwd, '.formgate', 'auth'), { recursive: true });
+    await writeFile(join(cwd, '.formgate', 'auth', 'users.yaml'), 'users:\n  alice:\n    passwordHash: plain-text-password\n');
     const result = await runCli(['serve', '--port', '0'], { cwd });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^auth-service: the users file \.\/users\.yaml is not valid: at users\.alice\.passwordHash: expected an argon2id hash/);
+    expect(result.stderr).toMatch(/^auth-service: the users file \.formgate\/auth\/users\.yaml is not valid: at users\.alice\.passwordHash: expected an argon2id hash/);
     expect(result.stderr).not.toContain('plain-text-password');
   });
 
   it('refuses to start, exit 2, with a corrupt key file, and does not replace it', async (ctx) => {
     const { expect } = ctx;
     const cwd = await tempDir(ctx);
-    await writeFile(join(cwd, 'signing-key.json'), '{"kty":"OKP","crv":"Ed25519"');
+    await mkdir(join(cwd, '.formgate', 'auth'), { recursive: true });
+    await writeFile(join(cwd, '.formgate', 'auth', 'signing-key.json'), '{"kty":"OKP","crv":"Ed25519"');
     const result = await runCli(['serve', '--port', '0', '--users', EXAMPLE_USERS], { cwd });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^auth-service: the signing key file \.\/signing-key\.json is not usable \(not JSON\)/);
-    expect(await readFile(join(cwd, 'signing-key.json'), 'utf8')).toBe('{"kty":"OKP","crv":"Ed25519"');
+    expect(result.stderr).toMatch(/^auth-service: the signing key file \.formgate\/auth\/signing-key\.json is not usable \(not JSON\)/);
+    expect(await readFile(join(cwd, '.formgate', 'auth', 'signing-key.json'), 'utf8')).toBe('{"kty":"OKP","crv":"Ed25519"');
   });
 });

@@ -36,7 +36,17 @@ describe('GET /.well-known/openid-configuration', () => {
       jwks_uri: `${ISSUER}/.well-known/jwks.json`,
       userinfo_endpoint: `${ISSUER}/userinfo`,
       introspection_endpoint: `${ISSUER}/introspect`,
-      grant_types_supported: ['password', 'client_credentials'],
+      authorization_endpoint: `${ISSUER}/authorize`,
+      end_session_endpoint: `${ISSUER}/logout`,
+      grant_types_supported: ['authorization_code', 'refresh_token', 'password', 'client_credentials'],
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      id_token_signing_alg_values_supported: ['EdDSA'],
+      subject_types_supported: ['public'],
+      scopes_supported: expect.arrayContaining(['openid', 'profile', 'email', 'groups']),
+      claims_supported: expect.arrayContaining(['sub', 'aud', 'nonce', 'auth_time', 'sid', 'groups']),
+      authorization_response_iss_parameter_supported: true,
     });
   });
 });
@@ -70,6 +80,9 @@ describe('GET /openapi.json', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.fromEntries(Object.entries(document.paths).map(([path, ops]) => [path, Object.keys(ops)]))).toEqual({
       '/token': ['post'],
+      '/authorize': ['get', 'post'],
+      '/login.css': ['get'],
+      '/logout': ['get'],
       '/validate': ['post'],
       '/userinfo': ['get', 'post'],
       '/introspect': ['post'],

@@ -161,7 +161,7 @@ describe('grant_type=client_credentials', () => {
 describe('malformed token requests', () => {
   it('refuses an unsupported grant type', async () => {
     const service = await startService({ directory: fixture.directory });
-    const response = await service.fetch('/token', form({ grant_type: 'authorization_code', code: 'x' }));
+    const response = await service.fetch('/token', form({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'x' }));
     await expectOAuthError(response, 400, 'unsupported_grant_type');
   });
 

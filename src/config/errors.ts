@@ -25,7 +25,7 @@ class Failure extends Error {
   }
 }
 
-const SECRET_FLAGS: ReadonlySet<string> = new Set(['auth-client-secret']);
+const SECRET_FLAGS: ReadonlySet<string> = new Set(['auth-client-secret', 'ui-client-secret', 'ui-session-secret']);
 
 /** The value as shown in a message: quoted, escaped, credentials hidden, shortened. */
 export function show(value: string): string {

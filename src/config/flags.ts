@@ -1,9 +1,10 @@
 import { AUTH_FLAGS } from './auth-flags.ts';
 import { envHint, type FlagSpec } from './flag-spec.ts';
 import { SERVER_FLAGS } from './server-flags.ts';
+import { WEB_FLAGS } from './web-flags.ts';
 
 /** Every `serve` flag, keyed by kebab-case name. Numeric flags are `type: 'string'` on purpose. */
-export const SERVE_OPTIONS = { ...SERVER_FLAGS, ...AUTH_FLAGS } as const satisfies Record<string, FlagSpec>;
+export const SERVE_OPTIONS = { ...SERVER_FLAGS, ...AUTH_FLAGS, ...WEB_FLAGS } as const satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof SERVE_OPTIONS;
 

@@ -13,3 +13,5 @@ export { camelName, envName } from './names.ts';
 export { resolveConfig, type Config } from './serve.ts';
 export { resolveMigrateConfig, type MigrateConfig } from './migrate.ts';
 export { resolveCheckAuthConfig, type CheckAuthConfig, type TokenSource } from './check-auth.ts';
+export type { SecretSource, WebConfig } from './web.ts';
+export { MIN_SESSION_SECRET_LENGTH } from './web.ts';

@@ -11,6 +11,7 @@ import type { ConfigInput } from './input.ts';
 import { protect } from './protect.ts';
 import { reader } from './reader.ts';
 import { requireIdentityService } from './rules.ts';
+import { webSettings, type WebConfig } from './web.ts';
 import { choice, integer, listenHost, maxBody, nonEmpty } from './values.ts';
 
 /** Everything `formgate serve` runs on. */
@@ -28,6 +29,8 @@ export interface Config {
   readonly maxConnections: number;
   /** The longest a client may take to send one request, headers and body. */
   readonly requestTimeoutMs: number;
+  /** The web client; `null` with `--no-ui`. */
+  readonly web: WebConfig | null;
 }
 
 /**
@@ -53,7 +56,8 @@ function build(input: ConfigInput): Config {
   const adminGroup = nonEmpty(r, 'admin-group', 'admin', 'a group name');
 
   const auth = authSettings(r);
+  const web = webSettings(r, input.flags, input.env, { host, port });
 
   requireIdentityService(prot, protectSource, auth);
-  return { port, host, database: db, formsPath, protect: prot, auth, adminGroup, logLevel, maxBodyBytes, maxConnections, requestTimeoutMs };
+  return { port, host, database: db, formsPath, protect: prot, auth, adminGroup, logLevel, maxBodyBytes, maxConnections, requestTimeoutMs, web };
 }

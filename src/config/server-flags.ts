@@ -28,7 +28,7 @@ export const SERVER_FLAGS = {
     group: G_SERVER,
   },
   forms: {
-    describe: 'form definitions file (YAML)' + envHint('forms'),
+    describe: 'form definitions file (YAML), re-read when it changes' + envHint('forms'),
     type: 'string',
     defaultDescription: './forms.yaml if it exists, else examples/forms.yaml',
     group: G_SERVER,

@@ -1,7 +1,7 @@
 import type { Database } from './database.ts';
 import type { DatabaseConfig } from './target.ts';
 
-export type { Database, Db } from './database.ts';
+export type { Database, Db, MigrationOutcome } from './database.ts';
 
 /**
  * Opens the database the target names. Each driver is loaded only when it is used: a server on PostgreSQL

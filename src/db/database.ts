@@ -5,12 +5,23 @@ import type * as schema from './schema.ts';
 /** The query surface shared by both drivers and by their transactions. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** What one `migrate()` did, so the operator is told whether anything changed. */
+export interface MigrationOutcome {
+  /** Migrations this call applied; 0 when the database was up to date. */
+  readonly applied: number;
+  /** Migrations this build of Formgate knows. */
+  readonly known: number;
+}
+
 export interface Database {
   readonly db: Db;
   /** `postgres` or `pglite`, for logs and health output. */
   readonly driver: 'postgres' | 'pglite';
-  /** Applies pending migrations; on PostgreSQL under an advisory lock so replicas starting together take turns. */
-  migrate(): Promise<void>;
+  /**
+   * Applies pending migrations and says how many it applied; on PostgreSQL under an advisory lock so
+   * replicas starting together take turns (the second then finds nothing to apply).
+   */
+  migrate(): Promise<MigrationOutcome>;
   /** A trivial round trip, for /health. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder, type Database, type Db } from './database.ts';
+import { appliedMigrations, knownMigrations } from './migration-count.ts';
 import { openDataDir } from './data-dir.ts';
 import { PrivateNodeFS } from './private-fs.ts';
 import * as schema from './schema.ts';
@@ -14,6 +15,8 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
   const claimed = dir === undefined ? undefined : await openDataDir(dir);
   if (claimed !== undefined && !claimed.ok) throw new Error(claimed.error);
   const lock = claimed?.value;
+  // A new database starts from the migrated template: its migrations were applied by this open.
+  let fresh = dir === undefined || !existsSync(path.join(dir, 'PG_VERSION'));
   let client: PGlite;
   try {
     client = await startClient(dir);
@@ -26,7 +29,13 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
     db,
     driver: 'pglite',
     // The directory's lock keeps every other process out, so nobody else can be migrating it at the same time.
-    migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder }),
+    migrate: async () => {
+      const count = () => appliedMigrations(async (text) => (await client.query<Record<string, unknown>>(text)).rows);
+      const before = fresh ? 0 : await count();
+      fresh = false;
+      await migratePglite(drizzlePglite(client), { migrationsFolder });
+      return { applied: (await count()) - before, known: knownMigrations() };
+    },
     ping: async () => {
       await client.query('select 1');
     },

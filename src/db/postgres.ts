@@ -3,6 +3,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { migrationsFolder, type Database, type Db } from './database.ts';
+import { appliedMigrations, knownMigrations } from './migration-count.ts';
 import { withSafeTransactions } from './safe-transactions.ts';
 import * as schema from './schema.ts';
 
@@ -29,7 +30,11 @@ export async function openPostgres(url: string): Promise<Database> {
       try {
         await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
         try {
+          // Counted inside the lock: a replica that migrated first has then finished, and this one applies none.
+          const count = () => appliedMigrations((text) => lock.unsafe(text));
+          const before = await count();
           await migratePostgres(drizzlePostgres(client), { migrationsFolder });
+          return { applied: (await count()) - before, known: knownMigrations() };
         } finally {
           await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
         }

@@ -5,8 +5,12 @@ import type { FormRegistry } from '../forms/index.ts';
 import { findForm } from '../forms/lookup.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { etagOf, parseIfMatch } from '../http/preconditions.ts';
+import { prefers } from '../http/negotiate.ts';
 import { ProblemError } from '../http/problem.ts';
+import { summarizeFailure, type RequestVariables } from '../http/request-log.ts';
 import type { Result } from '../result.ts';
+import { csvHeaders, csvStream } from './csv-response.ts';
+import { exportDocuments } from './export.ts';
 import { isDocumentId } from './ids.ts';
 import * as routes from './routes.ts';
 import * as service from './service.ts';
@@ -17,7 +21,7 @@ export interface DocumentDeps {
   maxBodyBytes: number;
 }
 
-type Env = { Variables: { caller: Caller } };
+type Env = { Variables: RequestVariables & { caller: Caller } };
 
 const STATUS: Record<service.DocumentError['kind'], number> = {
   bad_request: 400,
@@ -49,8 +53,20 @@ export function documentRoutes(deps: DocumentDeps) {
   app.openapi(routes.listDocuments, async (c) => {
     const { form } = c.req.valid('param');
     const { limit, cursor, mine, deleted } = c.req.valid('query');
-    const options = { limit, mine, deleted, ...(cursor !== undefined ? { cursor } : {}) };
-    return c.json(unwrap(await service.listDocuments(context(c.get('caller'), form), options)), 200);
+    const ctx = context(c.get('caller'), form);
+    const options = { mine, deleted, ...(cursor !== undefined ? { cursor } : {}) };
+    // The same URL answers JSON or CSV by the Accept header, and what it lists depends on the caller.
+    c.header('Vary', 'Accept, Authorization');
+    if (!prefers(c.req.header('accept'), 'text/csv', 'application/json')) {
+      return c.json(unwrap(await service.listDocuments(ctx, { ...options, limit })), 200);
+    }
+    const batches = unwrap(await exportDocuments(ctx, options));
+    const log = c.get('log');
+    const stream = csvStream(ctx.form.definition, { deleted }, batches, (error) => {
+      // The request's own line is written already, with its 200: this line is the one that tells.
+      log.error({ form, error: summarizeFailure(error) }, 'CSV export failed after its first byte; the transfer was cut off');
+    });
+    return c.body(stream, 200, csvHeaders(ctx.form.definition.name));
   });
 
   app.openapi(routes.getDocument, async (c) => {

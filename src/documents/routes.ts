@@ -122,14 +122,43 @@ export const listDocuments = createRoute({
   path: '/api/v1/forms/{form}/documents',
   operationId: 'listDocuments',
   tags: ['documents'],
-  summary: 'List a form’s documents, newest first, a page at a time',
+  summary: 'List a form’s documents, newest first, a page at a time (or all of them as CSV)',
   description:
     `A page holds at most \`limit\` documents and at most ${PAGE_MAX_BYTES / 2 ** 20} MiB of document data (the \`data\` ` +
     'members as JSON text): it ends early, with a `nextCursor`, when the next document would pass that bound. ' +
     'Its first document is always on it, however large (one document can be as large as the server’s body limit), ' +
     'so such a document comes alone on its page. Follow `nextCursor` until it is null to see every document once.',
   request: { params: FormPath, query: ListQuery },
-  responses: { 200: json(Page, 'One page.'), ...pickProblems(400, 401, 403, 404, 502, 503) },
+  responses: {
+    200: {
+      description:
+        'One page as JSON; or, when the Accept header prefers `text/csv` to `application/json` (by q-value; JSON on a tie), ' +
+        'every document the caller may read, as one CSV file.',
+      content: {
+        'application/json': { schema: Page },
+        'text/csv': {
+          schema: z.string().openapi({
+            description:
+              'RFC 4180 with CRLF line ends and a header row: `id`, the form’s fields in definition order, `created_by`, `created_at`, ' +
+              '`updated_by`, `updated_at`, and `deleted_at` with `deleted=true`. Every document in list order (newest first) with the ' +
+              'same `mine`, `deleted` and `cursor` as the list; `limit` does not cut it. Booleans are `true`/`false`, multiselect ' +
+              'choices are joined with `; `, numbers, dates and times are as stored; a text cell starting with `=`, `+`, `-`, `@`, ' +
+              'tab or CR gets a leading `\'` so spreadsheets do not run it as a formula. A failure after the first byte cuts the ' +
+              'transfer off before its end.',
+            example: 'id,title,priority,created_by,created_at,updated_by,updated_at\r\n',
+          }),
+        },
+      },
+      headers: {
+        'Content-Disposition': {
+          schema: { type: 'string' },
+          description: 'With CSV only: `attachment; filename="<form>-documents.csv"`.',
+          example: 'attachment; filename="contact-documents.csv"',
+        },
+      },
+    },
+    ...pickProblems(400, 401, 403, 404, 502, 503),
+  },
 });
 
 export const getDocument = createRoute({

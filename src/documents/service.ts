@@ -57,7 +57,8 @@ export interface ListOptions {
   deleted: boolean;
 }
 
-interface Context {
+/** What every service call works in: the database, the form and who is asking. */
+export interface Context {
   db: Db;
   form: CompiledForm;
   caller: Caller;

@@ -93,7 +93,8 @@ function inFileOrder(errors: FormsFileError[]): FormsFileError[] {
   return [...errors].sort((a, b) => (a.line ?? far) - (b.line ?? far) || (a.column ?? 0) - (b.column ?? 0));
 }
 
-function readProblem(e: unknown): string {
+/** A read failure in the words the operator needs: which of the usual reasons, or the system's message. */
+export function readProblem(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'it is a directory';

@@ -13,7 +13,11 @@ export interface HealthCheck {
 }
 
 export interface CheckOutcome {
-  readonly status: 'pass' | 'fail';
+  /**
+   * `warn`: working, but not as configured (a forms file that could not be re-read). Its owner logged the
+   * problem when it happened, so unlike `fail` it is not logged again on every look at /health.
+   */
+  readonly status: 'pass' | 'warn' | 'fail';
   readonly durationMs: number;
   /** When the check ran (a cached outcome keeps its own time). */
   readonly time: string;

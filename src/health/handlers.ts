@@ -10,7 +10,7 @@ export function healthRoutes(checks: readonly HealthCheck[]) {
   app.openapi(healthRoute, async (c) => {
     const outcomes = await Promise.all(checks.map(async (check) => [check, await check.run()] as const));
     const entries = outcomes.map(([check, outcome]) => {
-      const checkStatus: Status = outcome.status === 'pass' ? 'pass' : check.critical ? 'fail' : 'warn';
+      const checkStatus: Status = outcome.status === 'fail' && check.critical ? 'fail' : outcome.status === 'pass' ? 'pass' : 'warn';
       if (outcome.status === 'fail') c.get('log').warn({ check: check.name, critical: check.critical, reason: outcome.reason }, 'health check failed');
       const result = {
         componentType: check.componentType,

@@ -52,13 +52,15 @@ export function apiCaller(fetchApi: ApiFetch, token: TokenSource, requestId: str
   }
   return {
     raw,
-    async call(method, path, options) {
-      const response = await raw(method, path, options);
-      const type = response.headers.get('content-type') ?? '';
-      let body: unknown = null;
-      if (/^application\/([a-z.+-]*\+)?json/i.test(type)) body = await response.json().catch(() => null);
-      else await response.body?.cancel();
-      return { status: response.status, headers: response.headers, body };
-    },
+    call: async (method, path, options) => readAnswer(await raw(method, path, options)),
   };
+}
+
+/** A response with its body read: JSON (problem or value) parsed, anything else dropped as `null`. */
+export async function readAnswer(response: Response): Promise<ApiAnswer> {
+  const type = response.headers.get('content-type') ?? '';
+  let body: unknown = null;
+  if (/^application\/([a-z.+-]*\+)?json/i.test(type)) body = await response.json().catch(() => null);
+  else await response.body?.cancel();
+  return { status: response.status, headers: response.headers, body };
 }

@@ -1,29 +1,47 @@
 import { Hono } from 'hono';
-import { apiCaller } from './api-client.ts';
+import { cookieJar } from './cookies.ts';
+import { csrfProtection } from './csrf.tsx';
 import type { WebEnv } from './env.ts';
 import { notFoundPage } from './error-pages.tsx';
+import { securityHeaders } from './headers.ts';
+import { keysFor } from './keys.ts';
 import type { WebOptions } from './options.ts';
 import { documentPages } from './pages/document-pages.tsx';
 import { formPages } from './pages/form-pages.tsx';
 import { homePage } from './pages/home.tsx';
+import { provider as openProvider, refreshGrant } from './provider.ts';
+import { refresher } from './refresher.ts';
+import { sessionMiddleware, type CoreEnv } from './session-middleware.ts';
+import { signInRoutes } from './sign-in.tsx';
+import { stylesheetRoute } from './stylesheet.ts';
 
 /**
  * The web client: server-rendered pages at '/'. It never opens the database or reads the forms file:
  * every read and write is a request to the API through `options.api`, as this person.
  */
 export function createWebApp(options: WebOptions) {
-  const web = new Hono<WebEnv>();
-  // TODO(core): session cookie, refresh, CSRF + Origin check on POST, security headers, sign-in routes.
+  const web = new Hono<CoreEnv>();
+  const jar = cookieJar(options.publicUrl);
+  const sessionKeys = keysFor('session', options.sessionKeys);
+  const provider = options.signIn === null ? null : openProvider(options.signIn);
+
+  web.use(securityHeaders(options.signIn === null ? null : new URL(options.signIn.issuer).origin));
+  web.route('/', stylesheetRoute());
+  web.use(sessionMiddleware({ api: options.api, jar, keys: sessionKeys, refresher: provider === null ? null : refresher((s) => refreshGrant(provider, s)) }));
+  const pageKeys = keysFor('pages', options.sessionKeys);
   web.use(async (c, next) => {
-    c.set('person', { signedIn: false, signInAvailable: options.signIn !== null });
-    c.set('api', apiCaller(options.api, async () => undefined, c.req.header('x-request-id')));
-    c.set('csrfToken', 'todo');
-    c.set('sealKeys', options.sessionKeys);
+    c.set('sealKeys', pageKeys);
     await next();
   });
-  web.route('/', homePage());
-  web.route('/', formPages());
-  web.route('/', documentPages());
-  web.notFound(notFoundPage);
+  web.use(csrfProtection({ jar, keys: keysFor('csrf', options.sessionKeys), origin: new URL(options.publicUrl).origin }));
+  if (provider !== null) web.route('/', signInRoutes({ provider, publicUrl: options.publicUrl, jar, keys: sessionKeys }));
+
+  const pages = new Hono<WebEnv>();
+  pages.route('/', homePage());
+  pages.route('/', formPages());
+  pages.route('/', documentPages());
+  pages.notFound(notFoundPage);
+  web.route('/', pages as unknown as Hono<CoreEnv>);
+  web.notFound((c) => notFoundPage(c as never));
   return web;
 }

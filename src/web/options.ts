@@ -8,6 +8,8 @@ export interface SignInOptions {
   readonly clientId: string;
   /** Read when used, so a secret rotated in its file needs no restart. */
   readonly clientSecret: () => Promise<string>;
+  /** After a failed discovery, how long sign-in says "try again" before asking the provider again (default 5 s). */
+  readonly retryAfterS?: number;
 }
 
 /** Everything the web client is given; it reads no flag, file or database of its own. */

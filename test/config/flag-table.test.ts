@@ -2,21 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { AUTH_FLAGS } from '../../src/config/auth-flags.ts';
 import { camelName, CHECK_AUTH_OPTIONS, envName, SERVE_OPTIONS } from '../../src/config/index.ts';
 import { SERVER_FLAGS } from '../../src/config/server-flags.ts';
+import { WEB_FLAGS } from '../../src/config/web-flags.ts';
 
 // The flag table is written in two parts and joined by a spread, where a key in both parts would silently
 // drop one of its descriptions; and check-auth takes the auth part whole, so the split must follow the names.
 describe('the flag table in two parts', () => {
   const server = Object.keys(SERVER_FLAGS);
   const auth = Object.keys(AUTH_FLAGS);
+  const web = Object.keys(WEB_FLAGS);
 
   it('shares no flag between the parts, and SERVE_OPTIONS is both in order', () => {
-    expect(server.filter((name) => auth.includes(name))).toEqual([]);
-    expect(Object.keys(SERVE_OPTIONS)).toEqual([...server, ...auth]);
+    expect(server.filter((name) => auth.includes(name) || web.includes(name))).toEqual([]);
+    expect(auth.filter((name) => web.includes(name))).toEqual([]);
+    expect(Object.keys(SERVE_OPTIONS)).toEqual([...server, ...auth, ...web]);
   });
 
   it('puts exactly the auth-* flags in the identity-service part', () => {
     expect(auth.filter((name) => !name.startsWith('auth-'))).toEqual([]);
     expect(server.filter((name) => name.startsWith('auth-'))).toEqual([]);
+    expect(web.filter((name) => name !== 'ui' && !name.startsWith('ui-'))).toEqual([]);
   });
 });
 

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, it } from 'vitest';
 import { createPostgresDatabase } from '../support/databases.ts';
@@ -29,6 +31,20 @@ async function schemaOf(url: string) {
   }
 }
 
+const count = journal.entries.length;
+const applied = `applied ${count} migration${count === 1 ? '' : 's'}`;
+const upToDate = `the database is up to date (${count} migration${count === 1 ? '' : 's'}, none to apply)`;
+
+/** The messages of the log lines that report the migrations. */
+function messages(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg: string })
+    .map((l) => l.msg)
+    .filter((m) => m.startsWith('applied ') || m.startsWith('the database is up to date'));
+}
+
 describe.concurrent('formgate migrate', { timeout: 60_000 }, () => {
   it('two at once both succeed, the tables exist once, and a third run is a no-op', async ({ expect }) => {
     const url = await createPostgresDatabase();
@@ -37,7 +53,9 @@ describe.concurrent('formgate migrate', { timeout: 60_000 }, () => {
     const [a, b] = await Promise.all([runCli(args), runCli(args)]);
     expect({ code: a.code, stderr: a.stderr }).toEqual({ code: 0, stderr: '' });
     expect({ code: b.code, stderr: b.stderr }).toEqual({ code: 0, stderr: '' });
-    for (const r of [a, b]) expect(r.stdout).toContain('migrations applied');
+    // They took turns under the lock: the first applied every migration, the second found none to apply.
+    const said = [a, b].map((r) => messages(r.stdout)).flat().sort();
+    expect(said).toEqual([applied, upToDate].sort());
 
     const after = await schemaOf(url);
     expect(after.tables.filter((t) => t.startsWith('public.'))).toEqual(['public.document_versions', 'public.documents']);
@@ -45,6 +63,7 @@ describe.concurrent('formgate migrate', { timeout: 60_000 }, () => {
 
     const again = await runCli(args);
     expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(messages(again.stdout)).toEqual([upToDate]);
     expect(await schemaOf(url)).toEqual(after);
   });
 
@@ -55,5 +74,17 @@ describe.concurrent('formgate migrate', { timeout: 60_000 }, () => {
     const r = await runCli(['migrate', '--database-url', url], { env: { FORMGATE_PORT: 'abc' } });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect((await schemaOf(url)).applied).toBe(journal.entries.length);
+  });
+
+  it('on an embedded database says it applied the migrations, then that there was nothing to apply', async ({ expect, onTestFinished }) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'formgate-migrate-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const args = ['migrate', '--database-url', `file://${path.join(dir, 'data')}`, '--log-level', 'info'];
+    const first = await runCli(args);
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(messages(first.stdout)).toEqual([applied]);
+    const second = await runCli(args);
+    expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(messages(second.stdout)).toEqual([upToDate]);
   });
 });

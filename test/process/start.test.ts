@@ -89,6 +89,24 @@ describe('npm start', () => {
     expect(pkg.scripts.start).toBe('node bin/start-dev.js');
   });
 
+  test('makes the web client its owner-only session secret, registers it or says why sign-in is off, and serves its pages', async () => {
+    const secret = await stat(join(dir, '.formgate', 'web', 'session-secret'));
+    expect(secret.mode & 0o777).toBe(0o600);
+    expect((await readFile(join(dir, '.formgate', 'web', 'session-secret'), 'utf8')).trim().length).toBeGreaterThanOrEqual(32);
+    const registered = output.includes('registered the web client formgate-web');
+    // Until the example service has `clients create`, the launcher says so and runs the client without sign-in.
+    if (registered) {
+      expect((await stat(join(dir, '.formgate', 'web', 'client-secret'))).mode & 0o777).toBe(0o600);
+      expect(output).toContain(`Open ${formgateUrl} in a browser and sign in as alice (password alice-password).`);
+    } else {
+      expect(output).toMatch(/sign-in is off: the example identity service could not register the web client \(.+\)/);
+    }
+    const home = await fetch(`${formgateUrl}/`, { redirect: 'manual' });
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-security-policy')).toContain("default-src 'none'");
+    await home.body?.cancel();
+  });
+
   test('the printed curl commands get a token and create a document; without the token the create is refused', async () => {
     const script = `set -e\n${printedCommand('Get a token for alice:')}\n${printedCommand('Create a document with it:')}\n`;
     const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd: dir, timeout: 20_000 });

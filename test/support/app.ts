@@ -9,6 +9,7 @@ import type { FormRegistry } from '../../src/forms/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openMigratedDatabase, type DriverCase } from './databases.ts';
 import { fixtureForms } from './forms.ts';
+import type { WebOptions } from '../../src/web/options.ts';
 
 /** One parsed pino line. */
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
@@ -28,6 +29,8 @@ export interface TestAppOptions {
   forms?: FormRegistry;
   /** The captured logger's level; `info` unless a test wants to see every line Formgate could write. */
   logLevel?: 'info' | 'trace';
+  /** Mount the web client with these settings (absent: the API alone, as with --no-ui). */
+  web?: Omit<WebOptions, 'api'>;
 }
 
 export interface TestApp {
@@ -95,6 +98,7 @@ export async function buildTestApp(driver: DriverCase, options: TestAppOptions =
     forms,
     logger,
     ...(identityClient ? { identityClient } : {}),
+    ...(options.web ? { web: options.web } : {}),
   });
   return {
     app,

@@ -39,12 +39,14 @@ export function withRotatedKey(directory: Directory, name: string, key: ApiKeyRe
   return ok({ ...directory, serviceAccounts: { ...directory.serviceAccounts, [name]: { ...account, keys: [...older, key] } } });
 }
 
-/** Drops keys that have expired, so rotated-out hashes do not pile up in the file. */
+/** Drops API keys and client secrets that have expired, so rotated-out hashes do not pile up in the file. */
 export function withoutExpiredKeys(directory: Directory, nowMs: number): Directory {
   const serviceAccounts = Object.fromEntries(
     Object.entries(directory.serviceAccounts).map(([name, account]) => [name, { ...account, keys: account.keys.filter((k) => isKeyLive(k, nowMs)) }]),
   );
-  return { ...directory, serviceAccounts };
+  if (directory.clients === undefined) return { ...directory, serviceAccounts };
+  const clients = Object.fromEntries(Object.entries(directory.clients).map(([name, c]) => [name, { ...c, secrets: c.secrets.filter((k) => isKeyLive(k, nowMs)) }]));
+  return { ...directory, serviceAccounts, clients };
 }
 
 export function isKeyLive(key: ApiKeyRecord, nowMs: number): boolean {

@@ -88,17 +88,21 @@ export async function editDirectoryFile<T>(path: string, edit: Edit<T>): Promise
 
 /** Changes the document entry by entry, so untouched entries keep their comments and layout. */
 function applyTo(document: Document, before: Directory, after: Directory): void {
-  for (const section of ['users', 'serviceAccounts'] as const) {
+  for (const section of ['users', 'serviceAccounts', 'clients'] as const) {
+    const was: Record<string, unknown> = before[section] ?? {};
+    const now: Record<string, unknown> | undefined = after[section];
+    // A file without clients gets the section only once it has one.
+    if (now === undefined) continue;
     const node = document.get(section, true);
     if (!isMap(node)) {
-      document.set(section, document.createNode(after[section]));
+      document.set(section, document.createNode(withoutUndefined(now)));
       continue;
     }
-    for (const name of Object.keys(before[section])) {
-      if (!Object.hasOwn(after[section], name)) node.delete(name);
+    for (const name of Object.keys(was)) {
+      if (!Object.hasOwn(now, name)) node.delete(name);
     }
-    for (const [name, entry] of Object.entries(after[section])) {
-      if (!isDeepStrictEqual(before[section][name], entry)) node.set(name, document.createNode(withoutUndefined(entry)));
+    for (const [name, entry] of Object.entries(now)) {
+      if (!isDeepStrictEqual(was[name], entry)) node.set(name, document.createNode(withoutUndefined(entry as object)));
     }
   }
 }

@@ -42,8 +42,10 @@ export const User = z.strictObject(
     groups: list(Group),
     /** OAuth scopes the user may be granted; most directories leave this out. */
     scopes: list(Scope).optional(),
+    /** A disabled user keeps their entry but cannot log in or refresh a sign-in. */
+    disabled: z.boolean({ error: 'expected true or false' }).optional(),
   },
-  { error: 'expected a user: passwordHash, groups and optionally displayName, email, scopes' },
+  { error: 'expected a user: passwordHash, groups and optionally displayName, email, scopes, disabled' },
 );
 
 export const ApiKeyRecord = z.strictObject(
@@ -66,6 +68,35 @@ export const ServiceAccount = z.strictObject(
   { error: 'expected a service account: groups and keys' },
 );
 
+/**
+ * A redirect URI as OAuth clients register it (RFC 6749 §3.1.2): absolute, http or https, no fragment.
+ * It is compared as the exact string, so what is written here is what the client must send.
+ */
+const RedirectUri = z
+  .string({ error: 'expected a URI' })
+  .refine(isRedirectUri, { error: 'expected an absolute http:// or https:// URI without a fragment, such as http://127.0.0.1:8080/auth/callback' });
+
+export function isRedirectUri(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hash === '' && !value.includes('#') && url.username === '' && url.password === '';
+}
+
+/** An OpenID Connect client (a relying party such as Formgate's web client); its name is its client_id. */
+export const Client = z.strictObject(
+  {
+    /** argon2id hashes of its secrets; as with API keys, a rotated-out one carries an expiresAt. */
+    secrets: list(ApiKeyRecord),
+    redirectUris: z.array(RedirectUri, { error: 'expected a list of URIs' }).min(1, { error: 'expected at least one redirect URI' }),
+    postLogoutRedirectUris: list(RedirectUri).optional(),
+  },
+  { error: 'expected a client: secrets, redirectUris and optionally postLogoutRedirectUris' },
+);
+
 const section = <T extends z.ZodType>(entry: T) =>
   z
     .record(Name, entry, {
@@ -79,14 +110,22 @@ export const Directory = z.strictObject(
   {
     users: section(User),
     serviceAccounts: section(ServiceAccount),
+    // Optional, so a directory without clients (every one written before they existed) reads as before.
+    clients: section(Client).optional(),
   },
-  { error: 'expected a map with users and serviceAccounts' },
+  { error: 'expected a map with users, serviceAccounts and optionally clients' },
 );
 
 export type User = z.output<typeof User>;
 export type ApiKeyRecord = z.output<typeof ApiKeyRecord>;
 export type ServiceAccount = z.output<typeof ServiceAccount>;
+export type Client = z.output<typeof Client>;
 export type Directory = z.output<typeof Directory>;
+
+/** The directory's clients; none when it has no `clients` section. */
+export function clientsOf(directory: Directory): Readonly<Record<string, Client>> {
+  return directory.clients ?? {};
+}
 
 export const EMPTY_DIRECTORY: Directory = Object.freeze({ users: {}, serviceAccounts: {} });
 

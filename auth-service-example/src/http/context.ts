@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DirectorySource } from '../directory/live.ts';
 import type { SigningKey } from '../keys.ts';
+import type { OidcSettings } from '../oidc/state.ts';
 import type { VerifiedKeys } from '../verified-keys.ts';
 
 /** What the app is built from; server.ts assembles it, tests assemble their own. */
@@ -15,6 +16,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Service account keys that passed the argon2 check recently. */
   readonly verifiedKeys: VerifiedKeys;
+  /** The sign-in flow's lifetimes and limits; each one left out takes its default. */
+  readonly oidc?: Partial<OidcSettings>;
 }
 
 export type AppEnv = {

@@ -16,12 +16,14 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, issuer: string) {
       version: '0.1.0',
       description:
         'An example identity service for Formgate, for development and demonstrations: it issues short-lived JWT access tokens ' +
-        'and answers all three of Formgate\'s validation protocols. Not a production identity provider.',
+        'and answers all three of Formgate\'s validation protocols; in development it is also the OpenID provider of Formgate\'s web client. ' +
+        'Not a production identity provider.',
       license: { name: 'MIT' },
     },
     servers: [{ url: issuer }],
     tags: [
       { name: 'tokens', description: 'Getting an access token.' },
+      { name: 'sign-in', description: 'OpenID Connect sign-in for registered clients: the login page and sign-out.' },
       { name: 'validation', description: 'Turning an access token into who holds it, in each of Formgate\'s protocols.' },
       { name: 'keys', description: 'The public signing key and discovery metadata.' },
       { name: 'health', description: 'Whether the service can answer.' },

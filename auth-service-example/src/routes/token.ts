@@ -9,20 +9,27 @@ import { addRoute } from '../http/route.ts';
 import { OAuthError } from '../http/schemas.ts';
 import type { Principal } from '../principals.ts';
 import { err, ok, type Result } from '../result.ts';
+import type { OidcState } from '../oidc/state.ts';
 import { issueAccessToken } from '../tokens.ts';
+import { authorizationCodeGrant, refreshTokenGrant } from './token-oidc.ts';
 
 /**
  * The OAuth 2.0 token endpoint (RFC 6749 §3.2): the password grant for people, the client credentials
- * grant for service accounts. Both answer a short-lived JWT access token.
+ * grant for service accounts, and for OpenID Connect clients the authorization code and refresh token
+ * grants (token-oidc.ts). All answer a short-lived JWT access token.
  */
 
 const TokenRequest = z
   .object({
-    grant_type: z.enum(['password', 'client_credentials']),
+    grant_type: z.enum(['password', 'client_credentials', 'authorization_code', 'refresh_token']),
     username: z.string().optional().openapi({ description: 'password grant: the user name' }),
     password: z.string().optional().openapi({ description: 'password grant: the password' }),
-    client_id: z.string().optional().openapi({ description: 'client_credentials grant without HTTP Basic: the service account name' }),
-    client_secret: z.string().optional().openapi({ description: 'client_credentials grant without HTTP Basic: one of its API keys' }),
+    client_id: z.string().optional().openapi({ description: 'without HTTP Basic: the service account name (client_credentials) or the client\'s name (authorization_code, refresh_token)' }),
+    client_secret: z.string().optional().openapi({ description: 'without HTTP Basic: one of its API keys, or one of the client\'s secrets' }),
+    code: z.string().optional().openapi({ description: 'authorization_code grant: the code from the redirect' }),
+    redirect_uri: z.string().optional().openapi({ description: 'authorization_code grant: exactly the redirect_uri of the authorization request' }),
+    code_verifier: z.string().optional().openapi({ description: 'authorization_code grant: the PKCE verifier of the request\'s S256 code_challenge' }),
+    refresh_token: z.string().optional().openapi({ description: 'refresh_token grant: the latest refresh token of the sign-in (each is good for one use)' }),
     scope: z.string().optional().openapi({ description: 'space-separated scopes; by default every scope the directory allows the principal' }),
   })
   .openapi('TokenRequest');
@@ -33,6 +40,8 @@ const TokenResponse = z
     token_type: z.literal('Bearer'),
     expires_in: z.int().openapi({ description: 'Seconds until the token expires.', example: 900 }),
     scope: z.string().optional(),
+    refresh_token: z.string().optional().openapi({ description: 'authorization_code and refresh_token grants: the next refresh token (the one sent is spent).' }),
+    id_token: z.string().optional().openapi({ description: 'authorization_code and refresh_token grants: the OpenID Connect ID token, for the client as audience.' }),
   })
   .openapi('TokenResponse');
 
@@ -43,25 +52,30 @@ const contract = createRoute({
   summary: 'Issue an access token',
   description:
     'grant_type=password with username and password, or grant_type=client_credentials with a service account as the client ' +
-    '(HTTP Basic, or client_id and client_secret in the body). An unknown user and a wrong password get the same answer.',
+    '(HTTP Basic, or client_id and client_secret in the body). An unknown user and a wrong password get the same answer. ' +
+    'OpenID Connect clients (the directory\'s `clients`, authenticated the same two ways with one of their secrets) use ' +
+    'grant_type=authorization_code (code, redirect_uri, code_verifier; a code works once, for 60 s, and a second use revokes the ' +
+    'refresh tokens issued from it) and grant_type=refresh_token (rotated: a spent refresh token presented again revokes its sign-in).',
   security: [{}, { clientBasic: [] }],
   request: { body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TokenRequest } } } },
   responses: {
     200: { description: 'The token. Never cached (`Cache-Control: no-store`).', content: { 'application/json': { schema: TokenResponse } } },
     400: { description: 'invalid_request, invalid_grant, invalid_scope or unsupported_grant_type.', content: { 'application/json': { schema: OAuthError } } },
-    401: { description: 'invalid_client: the service account or its API key is wrong. `WWW-Authenticate: Basic`.', content: { 'application/json': { schema: OAuthError } } },
+    401: { description: 'invalid_client: the service account or its API key, or the client or its secret, is wrong. `WWW-Authenticate: Basic`.', content: { 'application/json': { schema: OAuthError } } },
   },
 });
 
-export function tokenRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+export function tokenRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, oidc: OidcState): void {
   addRoute(app, contract, async (c) => {
     const form = await readForm(c);
     if (!form.ok) return oauthError(c, 400, 'invalid_request', form.error);
     const grant = form.value.grant_type;
     if (grant === 'password') return passwordGrant(c, deps, form.value);
     if (grant === 'client_credentials') return clientCredentialsGrant(c, deps, form.value);
+    if (grant === 'authorization_code') return authorizationCodeGrant(c, deps, oidc, form.value);
+    if (grant === 'refresh_token') return refreshTokenGrant(c, deps, oidc, form.value);
     if (grant === undefined) return oauthError(c, 400, 'invalid_request', 'grant_type is missing');
-    return oauthError(c, 400, 'unsupported_grant_type', 'this service issues tokens for grant_type password and client_credentials');
+    return oauthError(c, 400, 'unsupported_grant_type', 'this service issues tokens for grant_type password, client_credentials, authorization_code and refresh_token');
   });
 }
 

@@ -11,6 +11,7 @@ import { fixedDirectory, type DirectorySource } from '../../src/directory/live.t
 import type { Directory } from '../../src/directory/schema.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../../src/keys.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { OidcSettings } from '../../src/oidc/state.ts';
 import { verifiedKeys } from '../../src/verified-keys.ts';
 
 /**
@@ -33,6 +34,7 @@ export function testClock(startMs = START_MS): Clock {
 
 export interface TestService {
   readonly url: string;
+  readonly issuer: string;
   readonly clock: Clock;
   readonly key: SigningKey;
   /** Every log line so far, as written (JSON text). */
@@ -46,6 +48,10 @@ export interface ServiceOptions {
   readonly clock?: Clock;
   readonly key?: SigningKey;
   readonly tokenTtlS?: number;
+  /** The issuer; `origin` makes it the served URL, as `serve` does by default (discovery clients check it). */
+  readonly issuer?: string | 'origin';
+  /** Shorter lifetimes and limits for the sign-in flow, so tests need not wait. */
+  readonly oidc?: Partial<OidcSettings>;
 }
 
 let sharedKey: Promise<SigningKey> | undefined;
@@ -76,10 +82,14 @@ export async function startService(options: ServiceOptions): Promise<TestService
     },
   });
   const directory = 'current' in options.directory ? options.directory : fixedDirectory(options.directory);
-  const app = createApp({ directory, key, issuer: ISSUER, tokenTtlS: options.tokenTtlS ?? 900, now: clock.now, logger: createLogger('info', sink), verifiedKeys: verifiedKeys() });
+  // The app is made once the port is known, since with `issuer: 'origin'` the issuer depends on it.
+  let app: ReturnType<typeof createApp> | undefined;
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
+    const s = serve({ fetch: (request, env) => app!.fetch(request, env), port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
   });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = options.issuer === 'origin' ? url : (options.issuer ?? ISSUER);
+  app = createApp({ directory, key, issuer, tokenTtlS: options.tokenTtlS ?? 900, now: clock.now, logger: createLogger('info', sink), verifiedKeys: verifiedKeys(), ...(options.oidc === undefined ? {} : { oidc: options.oidc }) });
   onTestFinished(
     () =>
       new Promise<void>((resolve) => {
@@ -87,9 +97,9 @@ export async function startService(options: ServiceOptions): Promise<TestService
         server.closeAllConnections();
       }),
   );
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    issuer,
     clock,
     key,
     logText: () => text,

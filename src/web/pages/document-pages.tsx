@@ -1,7 +1,17 @@
 import { Hono } from 'hono';
 import type { WebEnv } from '../env.ts';
+import { documentDeletePages } from './document-delete.tsx';
+import { documentEditPages } from './document-edit.tsx';
+import { documentListPages } from './document-list.tsx';
+import { documentViewPages } from './document-view.tsx';
 
-/** Documents: lists, one document, its history, edit, delete, restore, CSV download. TODO(pages). */
+/** Documents: lists and CSV download, one document and its history, edit, delete, restore. */
 export function documentPages() {
-  return new Hono<WebEnv>();
+  const pages = new Hono<WebEnv>();
+  // The list's `documents.csv` is registered before `documents/:id` could be asked about it.
+  pages.route('/', documentListPages());
+  pages.route('/', documentViewPages());
+  pages.route('/', documentEditPages());
+  pages.route('/', documentDeletePages());
+  return pages;
 }

@@ -1,0 +1,26 @@
+import type { MiddlewareHandler } from 'hono';
+
+/**
+ * The headers of every web response. The policy allows no script at all (the pages have none) and forms
+ * that post to this site or the OpenID provider: form-action also governs the redirect that follows a
+ * form's POST, and sign-out's POST is redirected to the provider's end-session endpoint.
+ */
+export function securityHeaders(issuerOrigin: string | null): MiddlewareHandler {
+  const policy = [
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self'",
+    `form-action 'self'${issuerOrigin === null ? '' : ` ${issuerOrigin}`}`,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return async (c, next) => {
+    await next();
+    const h = c.res.headers;
+    h.set('content-security-policy', policy);
+    h.set('referrer-policy', 'no-referrer');
+    h.set('x-content-type-options', 'nosniff');
+    // Pages show a person's documents: no shared or back-button copy. The stylesheet says its own.
+    if (!h.has('cache-control')) h.set('cache-control', 'no-store');
+  };
+}

@@ -1,0 +1,116 @@
+import * as oidc from 'openid-client';
+import type { SignInOptions } from './options.ts';
+import type { SessionData } from './session.ts';
+
+/**
+ * The OpenID provider, as openid-client sees it: discovered on first use, and again after a failure once
+ * `retryAfterS` has passed, so a provider that was down when Formgate started is picked up by itself.
+ */
+export type Discovered = { readonly ok: true; readonly config: oidc.Configuration } | { readonly ok: false; readonly retryAfterS: number };
+
+/** How a grant ended: tokens; `rejected` (the provider said no: the session is over); `unavailable` (try later). */
+export type GrantOutcome =
+  | { readonly kind: 'tokens'; readonly session: SessionData }
+  | { readonly kind: 'rejected' }
+  | { readonly kind: 'unavailable'; readonly retryAfterS: number };
+
+export interface Provider {
+  discover(): Promise<Discovered>;
+}
+
+const DISCOVERY_TIMEOUT_S = 5;
+const DEFAULT_RETRY_AFTER_S = 5;
+/** Assumed when the token response names no `expires_in`: short, so the API still judges the token. */
+const DEFAULT_TOKEN_LIFETIME_S = 300;
+
+export function provider(options: SignInOptions): Provider {
+  const retryAfterS = options.retryAfterS ?? DEFAULT_RETRY_AFTER_S;
+  let found: oidc.Configuration | undefined;
+  let pending: Promise<Discovered> | undefined;
+  let failedAt = -Infinity;
+  const issuer = new URL(options.issuer);
+  // The secret is read at each token request, so one rotated in its file needs no restart.
+  const clientAuth = (async (as, client, body, headers) => {
+    oidc.ClientSecretBasic(await options.clientSecret())(as, client, body, headers);
+  }) as oidc.ClientAuth;
+  // Plain http is allowed by the configuration only for a loopback issuer (a development provider).
+  const execute = issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
+
+  return {
+    async discover() {
+      if (found !== undefined) return { ok: true, config: found };
+      const waited = (Date.now() - failedAt) / 1000;
+      if (waited < retryAfterS) return { ok: false, retryAfterS: Math.max(1, Math.ceil(retryAfterS - waited)) };
+      pending ??= oidc
+        .discovery(issuer, options.clientId, undefined, clientAuth, { execute, timeout: DISCOVERY_TIMEOUT_S })
+        .then(
+          (config): Discovered => {
+            found = config;
+            return { ok: true, config };
+          },
+          (): Discovered => {
+            failedAt = Date.now();
+            return { ok: false, retryAfterS };
+          },
+        )
+        .finally(() => (pending = undefined));
+      return pending;
+    },
+  };
+}
+
+/** The session a token response makes; a refresh response may leave out what stays the same. */
+export function sessionFrom(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, before?: SessionData): SessionData {
+  const claims = tokens.claims();
+  const name = pickName(claims) ?? before?.name;
+  const refreshToken = tokens.refresh_token ?? before?.refreshToken;
+  const idToken = tokens.id_token ?? before?.idToken;
+  return {
+    accessToken: tokens.access_token,
+    expiresAt: Math.floor(Date.now() / 1000) + (tokens.expiresIn() ?? DEFAULT_TOKEN_LIFETIME_S),
+    ...(refreshToken !== undefined ? { refreshToken } : {}),
+    ...(idToken !== undefined ? { idToken } : {}),
+    ...(name !== undefined ? { name } : {}),
+  };
+}
+
+function pickName(claims: oidc.IDToken | undefined): string | undefined {
+  for (const key of ['name', 'preferred_username', 'sub'] as const) {
+    const v = claims?.[key];
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  return undefined;
+}
+
+/**
+ * A failed grant: the provider could not be reached, timed out or failed (5xx) → try later; anything else
+ * (its refusal, or an answer that does not check out: state, nonce, signature) ends the attempt.
+ */
+export function grantFailure(e: unknown, retryAfterS = DEFAULT_RETRY_AFTER_S): GrantOutcome {
+  if (e instanceof oidc.ResponseBodyError) return e.status >= 500 ? { kind: 'unavailable', retryAfterS } : { kind: 'rejected' };
+  if (failedStatus(e) >= 500) return { kind: 'unavailable', retryAfterS };
+  const name = e instanceof Error ? e.name : '';
+  if (name === 'TypeError' || name === 'AbortError' || name === 'TimeoutError') return { kind: 'unavailable', retryAfterS };
+  return { kind: 'rejected' };
+}
+
+/** The HTTP status behind an error of openid-client (it wraps: ClientError → OperationProcessingError → Response). */
+function failedStatus(e: unknown): number {
+  let current: unknown = e;
+  for (let depth = 0; depth < 4 && current instanceof Object; depth++) {
+    if (current instanceof Response) return current.status;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 0;
+}
+
+export async function refreshGrant(p: Provider, session: SessionData): Promise<GrantOutcome> {
+  if (session.refreshToken === undefined) return { kind: 'rejected' };
+  const d = await p.discover();
+  if (!d.ok) return { kind: 'unavailable', retryAfterS: d.retryAfterS };
+  try {
+    return { kind: 'tokens', session: sessionFrom(await oidc.refreshTokenGrant(d.config, session.refreshToken), session) };
+  } catch (e) {
+    return grantFailure(e);
+  }
+}
