@@ -140,6 +140,7 @@ describe('alice in the web client', { timeout: 60_000 }, () => {
   });
 
   it('edit: a change made in a second tab meanwhile makes the first tab\'s save a 412 page, and applying again saves', async () => {
+    expect(documentPath, 'the report the steps above create').not.toBe('');
     await page.goto(`${stack.url}${documentPath}`);
     await clickAndWait(page, page.getByRole('link', { name: /^edit/i }).first());
     expect(await field(page, 'Employee ID').inputValue()).toBe(REPORT.employeeId);
@@ -176,6 +177,7 @@ describe('alice in the web client', { timeout: 60_000 }, () => {
   });
 
   it('delete asks first, restore brings it back, and the history shows every change', async () => {
+    expect(documentPath, 'the report the steps above create').not.toBe('');
     await page.goto(`${stack.url}${documentPath}`);
     await clickAndWait(page, page.getByRole('main').getByRole('link', { name: /^delete/i }).or(page.getByRole('main').getByRole('button', { name: /^delete/i })).first());
     // The confirmation: nothing is deleted until she says so on this page.
@@ -205,6 +207,7 @@ describe('alice in the web client', { timeout: 60_000 }, () => {
   });
 
   it('bob, signed in, does not see alice\'s reports, in the list or at their address', async () => {
+    expect(documentPath, 'the report the steps above create').not.toBe('');
     const bob = await browser.newContext({ viewport: DESKTOP });
     try {
       const bobPage = await bob.newPage();
