@@ -119,6 +119,7 @@ describe('alice in the web client', { timeout: 60_000 }, () => {
   });
 
   it('fixed, the report is created and confirmed, listed, and opens', async () => {
+    expect(await field(page, 'Employee ID').count(), 'the fill-in page with errors from the step above').toBe(1);
     await field(page, 'Employee ID').fill(REPORT.employeeId);
     const created = await clickAndWait(page, submitButton(page));
     expect(created?.status()).toBe(200);
