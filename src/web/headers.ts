@@ -18,7 +18,9 @@ export function securityHeaders(issuerOrigin: string | null): MiddlewareHandler 
     await next();
     const h = c.res.headers;
     h.set('content-security-policy', policy);
-    h.set('referrer-policy', 'no-referrer');
+    // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` on a POST, and the
+    // Origin check would refuse every form. Other sites still get no referrer at all.
+    h.set('referrer-policy', 'same-origin');
     h.set('x-content-type-options', 'nosniff');
     // Pages show a person's documents: no shared or back-button copy. The stylesheet says its own.
     if (!h.has('cache-control')) h.set('cache-control', 'no-store');

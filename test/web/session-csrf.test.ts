@@ -157,7 +157,7 @@ describe('headers and tokens', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).toContain(`form-action 'self' ${provider.issuer}`);
       expect(csp).not.toContain('script-src');
-      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('referrer-policy')).toBe('same-origin');
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       if (path !== '/assets/style.css') expect(res.headers.get('cache-control')).toBe('no-store');
       await res.body?.cancel();

@@ -11,7 +11,8 @@ import { expect, readForm } from './api-reads.ts';
 import { DocumentForm, ErrorSummary, Notice, titleWith } from './document-form.tsx';
 import { takeDraft } from './draft.ts';
 import { refusal, SignInFirst } from './may.tsx';
-import { DraftRestored, sessionEnded } from './session-ended.tsx';
+import { DraftRestored, sentAgainPage, sessionEnded } from './session-ended.tsx';
+import { sentValues } from '../fields/sent-values.ts';
 
 /** Fill in a form: `/forms/:form/new` (GET the empty form, POST to create). */
 export function formPages() {
@@ -23,7 +24,7 @@ export function formPages() {
     const refused = refusal(c, form.value.may.create, `You may not fill in “${form.value.title}”.`);
     if (refused !== undefined) return refused;
     const draft = await takeDraft(c, c.req.path);
-    if (draft !== undefined) return fillInPage(c, form.value, draft.values, NO_ERRORS, <DraftRestored />);
+    if (draft !== undefined) return fillInPage(c, form.value, valuesFromBody(form.value.fields, draft.values as ParsedBody), NO_ERRORS, <DraftRestored />);
     const notice = form.value.may.create ? undefined : <SignInFirst c={c} allowed={false} />;
     return fillInPage(c, form.value, defaultValues(form.value.fields), NO_ERRORS, notice);
   });
@@ -31,6 +32,8 @@ export function formPages() {
   pages.post('/forms/:form/new', async (c) => {
     const body = (await c.req.parseBody({ all: true })) as ParsedBody;
     const form = await readForm(c.get('api'), c.req.param('form'));
+    // Reading the form is the first call, so it is the one that finds the session ended: keep what was sent.
+    if (!form.ok && form.error.status === 401) return sessionEnded(c, form.error, c.req.path, sentValues(body), undefined, (notice) => sentAgainPage(c, body, notice));
     if (!form.ok) return failurePage(c, form.error);
     const { fields, name } = form.value;
     const values = valuesFromBody(fields, body);
@@ -44,10 +47,31 @@ export function formPages() {
     if (answer.status === 401) return sessionEnded(c, answer, c.req.path, values, undefined, (notice) => fillInPage(c, form.value, values, NO_ERRORS, notice, 401));
     const created = expect(answer, 201, documentSchema);
     if (!created.ok) return failurePage(c, created.error);
+    // A form people may send but not read back (a contact form): the document page would refuse them.
+    if (form.value.may.read === 'none') return sentPage(c, form.value);
     return c.redirect(`${paths.document(name, created.value.id)}?created=1`, 303);
   });
 
   return pages;
+}
+
+function sentPage(c: Context<WebEnv>, form: Form) {
+  return render(c, {
+    title: `Sent: ${form.title}`,
+    main: (
+      <>
+        <Notice>
+          <p>
+            <strong>Thank you: your “{form.title}” was sent.</strong>
+          </p>
+        </Notice>
+        <h1>{form.title}</h1>
+        <p>
+          <a href={paths.newDocument(form.name)}>Send another</a> or go back to <a href={paths.home()}>the list of forms</a>.
+        </p>
+      </>
+    ),
+  });
 }
 
 function fillInPage(c: Context<WebEnv>, form: Form, values: FormValues, errors: PlacedErrors, notice: Child | undefined, status: 200 | 401 | 413 | 422 = 200) {

@@ -3,7 +3,9 @@ import type { Child } from 'hono/jsx';
 import type { ApiAnswer } from '../api-client.ts';
 import type { WebEnv } from '../env.ts';
 import { failurePage } from '../error-pages.tsx';
-import type { FormValues } from '../fields/form-values.ts';
+import type { FormValues, ParsedBody } from '../fields/form-values.ts';
+import { sentValues } from '../fields/sent-values.ts';
+import { render } from '../layout.tsx';
 import { paths } from '../paths.ts';
 import { keepDraft, sealDraft } from './draft.ts';
 
@@ -38,4 +40,30 @@ export async function sessionEnded(c: Context<WebEnv>, answer: ApiAnswer, page: 
 
 export function DraftRestored() {
   return <p>You signed in again: what you typed before is filled in below. It has not been sent yet: check it and send the form.</p>;
+}
+
+/**
+ * What a person sent, shown back when their session ended before the form could even be read (so there is
+ * no form to draw) and it was too long to keep: each value in a read-only box they can copy from.
+ */
+export function sentAgainPage(c: Context<WebEnv>, body: ParsedBody, notice: Child) {
+  const values = Object.entries(sentValues(body));
+  return render(c, {
+    title: 'Your session has ended',
+    status: 401,
+    main: (
+      <>
+        <div class="notice">{notice}</div>
+        <h1>What you sent</h1>
+        {values.map(([name, value], i) => (
+          <div class="field">
+            <label for={`sent-${i}`}>{name}</label>
+            <textarea id={`sent-${i}`} readonly rows={3}>
+              {Array.isArray(value) ? value.join('\n') : value}
+            </textarea>
+          </div>
+        ))}
+      </>
+    ),
+  });
 }
