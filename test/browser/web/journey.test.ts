@@ -160,9 +160,12 @@ describe('alice in the web client', { timeout: 60_000 }, () => {
     const stale = await clickAndWait(page, submitButton(page));
     expect(stale?.status()).toBe(412);
     const text = await mainText(page);
-    // What is there now (the other tab's amount) beside what she wanted (her notes).
-    expect(text).toContain('99');
+    // What is saved now beside what she wanted, for the field she changed …
+    expect(text).toContain(REPORT.notes);
     expect(text).toContain('Taxi from the airport');
+    // … and the form to apply it again holds her change on top of the other tab's.
+    expect(await field(page, 'Amount').inputValue()).toBe('99');
+    expect(await field(page, 'Notes').inputValue()).toBe('Taxi from the airport');
     await audit.scan(page, 'edit, changed meanwhile (412)');
     await screenshot(page, 'edit-conflict-412');
 
