@@ -50,20 +50,33 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sessionSecretFile = join(dir, 'session-secret');
   await writeFile(sessionSecretFile, `${sessionSecret}\n`, { mode: 0o600 });
 
+  // Both ports are known before either starts, so the two start side by side (Formgate discovers the
+  // provider at the first sign-in, not at startup).
+  let idpPort = await freePort();
+  for (let i = 0; i < 5 && idpPort === port; i += 1) idpPort = await freePort();
+  const idpUrl = `http://127.0.0.1:${idpPort}`;
   const idpOptions = { usersFile, keyFile, ...(options.tokenTtl === undefined ? {} : { tokenTtl: options.tokenTtl }) };
-  let idp = await startExample(idpOptions);
-  let formgate: ServerProcess;
-  try {
-    formgate = await startServe([
+  const [started, served] = await Promise.allSettled([
+    startExample({ ...idpOptions, port: idpPort }),
+    startServe([
       '--port', String(port), '--host', '127.0.0.1', '--database-url', 'memory://', '--forms', 'examples/forms.yaml',
-      '--protect', 'writes', '--auth-url', `${idp.url}/validate`, '--log-level', 'info',
-      '--ui-issuer', idp.url, '--ui-client-id', WEB_CLIENT_ID, '--ui-client-secret-file', clientSecretFile,
+      '--protect', 'writes', '--auth-url', `${idpUrl}/validate`, '--log-level', 'info',
+      '--ui-issuer', idpUrl, '--ui-client-id', WEB_CLIENT_ID, '--ui-client-secret-file', clientSecretFile,
       '--ui-public-url', url, '--ui-session-secret-file', sessionSecretFile,
-    ]);
-  } catch (e) {
-    await idp.stop();
+    ]),
+  ]);
+  if (started.status === 'rejected' || served.status === 'rejected') {
+    if (started.status === 'fulfilled') await started.value.stop();
+    if (served.status === 'fulfilled') await served.value.kill();
     await rm(dir, { recursive: true, force: true });
-    throw e;
+    throw started.status === 'rejected' ? started.reason : (served as PromiseRejectedResult).reason;
+  }
+  let idp = started.value;
+  const formgate = served.value;
+  if (idp.url !== idpUrl) {
+    await Promise.all([idp.stop(), formgate.kill()]);
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`the example listens at ${idp.url}, not at ${idpUrl} as Formgate was told`);
   }
 
   const stack: Stack = {
