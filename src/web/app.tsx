@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { cookieJar } from './cookies.ts';
 import { csrfProtection } from './csrf.tsx';
 import type { WebEnv } from './env.ts';
-import { notFoundPage } from './error-pages.tsx';
+import { nothingAt } from './error-pages.tsx';
 import { securityHeaders } from './headers.ts';
 import { keysFor } from './keys.ts';
 import type { WebOptions } from './options.ts';
@@ -40,8 +40,8 @@ export function createWebApp(options: WebOptions) {
   pages.route('/', homePage());
   pages.route('/', formPages());
   pages.route('/', documentPages());
-  pages.notFound(notFoundPage);
+  pages.notFound(nothingAt);
   web.route('/', pages as unknown as Hono<CoreEnv>);
-  web.notFound((c) => notFoundPage(c as never));
+  web.notFound((c) => nothingAt(c as never));
   return web;
 }

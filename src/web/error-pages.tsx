@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { problemBody, problemResponse } from '../http/problem.ts';
 import type { ApiAnswer } from './api-client.ts';
 import type { WebEnv } from './env.ts';
 import { render } from './layout.tsx';
@@ -53,6 +54,15 @@ export function failurePage(c: Context<WebEnv>, answer: ApiAnswer, returnTo: str
     default:
       return render(c, { title: 'Something went wrong', status: 502, main: <Message heading="Something went wrong" detail={detail ?? 'The server could not do this. Try again later.'} /> });
   }
+}
+
+/**
+ * A path the web client has no page for: a page for a browser (it asks for text/html), a problem for
+ * anything else (curl, an API client with a mistyped path), like every other 404 of the host.
+ */
+export function nothingAt(c: Context<WebEnv>): Response | Promise<Response> {
+  if ((c.req.header('accept') ?? '').includes('text/html')) return notFoundPage(c);
+  return problemResponse(problemBody(404, `There is nothing at ${c.req.method} ${c.req.path.slice(0, 200)}; see /docs for the API.`, {}, c.req.path));
 }
 
 export function notFoundPage(c: Context<WebEnv>): Response | Promise<Response> {

@@ -64,12 +64,10 @@ export function sessionFrom(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpo
   const claims = tokens.claims();
   const name = pickName(claims) ?? before?.name;
   const refreshToken = tokens.refresh_token ?? before?.refreshToken;
-  const idToken = tokens.id_token ?? before?.idToken;
   return {
     accessToken: tokens.access_token,
     expiresAt: Math.floor(Date.now() / 1000) + (tokens.expiresIn() ?? DEFAULT_TOKEN_LIFETIME_S),
     ...(refreshToken !== undefined ? { refreshToken } : {}),
-    ...(idToken !== undefined ? { idToken } : {}),
     ...(name !== undefined ? { name } : {}),
   };
 }

@@ -6,14 +6,12 @@ import { seal, unseal, type SealKeys } from './seal.ts';
 /**
  * The session: a person's tokens, sealed (JWE, A256GCM) into HttpOnly cookies. Nothing of it reaches a
  * page; the pages see only `Person`. A sealed session is about 1.4 × the tokens' size, so it is cut into
- * chunks of a size every browser keeps (`fg-session`, `fg-session.1`, …); one too big even for
- * MAX_CHUNKS drops the ID token (sign-out then ends the provider's session without a hint).
+ * chunks of a size every browser keeps (`fg-session`, `fg-session.1`, …). The ID token is not kept: sign-out
+ * names the client, not the token, so no token travels in a URL.
  */
 export interface SessionData {
   readonly accessToken: string;
   readonly refreshToken?: string;
-  /** For end-session's `id_token_hint`. */
-  readonly idToken?: string;
   /** When the access token expires, in seconds since the epoch. */
   readonly expiresAt: number;
   readonly name?: string;
@@ -22,7 +20,6 @@ export interface SessionData {
 const Sealed = z.object({
   a: z.string().min(1),
   r: z.string().min(1).optional(),
-  i: z.string().min(1).optional(),
   e: z.number(),
   n: z.string().optional(),
 });
@@ -50,7 +47,6 @@ export async function readSession(c: Context, jar: CookieJar, keys: SealKeys): P
     accessToken: s.a,
     expiresAt: s.e,
     ...(s.r !== undefined ? { refreshToken: s.r } : {}),
-    ...(s.i !== undefined ? { idToken: s.i } : {}),
     ...(s.n !== undefined ? { name: s.n } : {}),
   };
 }
@@ -60,10 +56,6 @@ export async function writeSession(c: Context, jar: CookieJar, keys: SealKeys, s
   let chunks: string[] = [];
   if (session !== undefined) {
     chunks = split(await sealSession(session, keys));
-    if (chunks.length > MAX_CHUNKS && session.idToken !== undefined) {
-      const { idToken: _dropped, ...rest } = session;
-      chunks = split(await sealSession(rest, keys));
-    }
     // Tokens this large are no session a browser keeps: the person is signed out rather than half signed in.
     if (chunks.length > MAX_CHUNKS) chunks = [];
   }
@@ -77,7 +69,6 @@ export async function writeSession(c: Context, jar: CookieJar, keys: SealKeys, s
 function sealSession(s: SessionData, keys: SealKeys): Promise<string> {
   const body: z.infer<typeof Sealed> = { a: s.accessToken, e: s.expiresAt };
   if (s.refreshToken !== undefined) body.r = s.refreshToken;
-  if (s.idToken !== undefined) body.i = s.idToken;
   if (s.name !== undefined) body.n = s.name;
   return seal(body, keys, SESSION_MAX_AGE_S);
 }

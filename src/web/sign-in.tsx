@@ -79,14 +79,11 @@ export function signInRoutes(options: SignInRoutesOptions) {
   // The CSRF check has run: only a form of this site signs a person out.
   routes.post(paths.signOut, async (c) => {
     const holder = c.get('session');
-    const idToken = holder.current?.idToken;
     holder.replace(undefined);
     const found = await provider.discover();
     if (found.ok && found.config.serverMetadata().end_session_endpoint !== undefined) {
-      const end = oidc.buildEndSessionUrl(found.config, {
-        post_logout_redirect_uri: `${publicUrl}/`,
-        ...(idToken !== undefined ? { id_token_hint: idToken } : {}),
-      });
+      // client_id, not id_token_hint: the ID token would be a token in a URL (and in the browser's history).
+      const end = oidc.buildEndSessionUrl(found.config, { post_logout_redirect_uri: `${publicUrl}/` });
       return c.redirect(end.href, 303);
     }
     return c.redirect(paths.home(), 303);

@@ -141,7 +141,9 @@ describe('sign-out', () => {
     const end = new URL(res.headers.get('location')!);
     expect(end.origin + end.pathname).toBe(`${provider.issuer}/logout`);
     expect(end.searchParams.get('post_logout_redirect_uri')).toBe(`${host.url}/`);
-    expect(end.searchParams.get('id_token_hint')).toMatch(/^ey/);
+    // The client, not the ID token: no token travels in a URL.
+    expect(end.searchParams.get('id_token_hint')).toBeNull();
+    expect(end.searchParams.get('client_id')).toBe(provider.clientId);
     expect([...browser.cookies.keys()].some((k) => k.startsWith('fg-session'))).toBe(false);
     const after = await browser.request(`${host.url}/`);
     expect(after.status).toBe(303);
