@@ -202,7 +202,7 @@ export function webSection(
       `${connections} connections (autocannon) against two \`formgate serve --protect none\` processes on one PostgreSQL database, one with the web client (the default) and one with \`--no-ui\`; ` +
       `${w.documents} documents of \`${form}\` (bench/forms.yaml: no \`access\` block, so the anonymous visitor reads every document and no sign-in is needed) created through the API first; page requests carry the cookie a browser holds after its first page (the visitor's CSRF secret). ` +
       `Each pair takes turns after a warm-up of ${s.warmupSeconds} s each, ${s.rounds} rounds of ${s.secondsPerRound} s (the mounted against \`--no-ui\` pair, measured first, ${s.mountedRounds} rounds of ${s.mountedSecondsPerRound} s); figures are medians of the rounds, the ratio the median of each round's own ratio, with the middle half of those in brackets. ` +
-      `The documents page shows the web client's own page size, ${w.pageSize} rows (it takes no size from its URL), so its API list is compared at \`limit=${w.pageSize}\`, the call the page makes. ` +
+      `The documents page is asked for ${w.pageSize} rows (\`?size=${w.pageSize}\`), so its API list is compared at \`limit=${w.pageSize}\`, the call the page makes. ` +
       `Before measuring, the documents page is checked to show all ${w.pageSize} documents of the API page, the form page a control for every field, and \`--no-ui\` to answer 404 for the form page.`,
     table: [
       '| comparison | request | requests/s | p50 (ms) | p99 (ms) | ratio | target | server CPU per request (µs) | non-2xx |',
