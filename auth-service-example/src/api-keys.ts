@@ -1,15 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { prefixedSecrets } from './prefixed-secret.ts';
 
-/**
- * Service-account API keys: `fgsa_<id>_<secret>`. The prefix lets secret scanners and people recognise
- * a leaked key; the id (8 hex digits) names which stored hash to check, so a key is verified against
- * one hash rather than all of them; the secret is 32 random bytes in base64url.
- */
-
+/** Service-account API keys: `fgsa_<id>_<secret>` (prefixed-secret.ts says why the shape). */
 export const API_KEY_PREFIX = 'fgsa_';
-const KEY_ID_HEX = 8;
-const SECRET_BYTES = 32;
-const API_KEY = new RegExp(`^${API_KEY_PREFIX}([0-9a-f]{${KEY_ID_HEX}})_[A-Za-z0-9_-]{43}$`);
+const keys = prefixedSecrets(API_KEY_PREFIX);
 
 export interface NewApiKey {
   readonly id: string;
@@ -18,11 +11,9 @@ export interface NewApiKey {
 }
 
 export function generateApiKey(): NewApiKey {
-  const id = randomBytes(KEY_ID_HEX / 2).toString('hex');
-  return { id, key: `${API_KEY_PREFIX}${id}_${randomBytes(SECRET_BYTES).toString('base64url')}` };
+  const { id, secret } = keys.generate();
+  return { id, key: secret };
 }
 
 /** The id a key claims to have, or undefined for anything that is not shaped like a key. */
-export function apiKeyId(key: string): string | undefined {
-  return API_KEY.exec(key)?.[1];
-}
+export const apiKeyId = (key: string): string | undefined => keys.idOf(key);

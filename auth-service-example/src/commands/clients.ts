@@ -4,10 +4,10 @@ import { withClient, withoutClient, withRotatedClientSecret } from '../directory
 import { graceDeadline, isKeyLive, isoSeconds, withoutExpiredKeys } from '../directory/edits.ts';
 import { editDirectoryFile, readDirectoryFile } from '../directory/file.ts';
 import { clientsOf, isRedirectUri, type ApiKeyRecord, type Directory } from '../directory/schema.ts';
-import { DURATION_FORMAT, formatDuration, parseDuration } from '../duration.ts';
+import { formatDuration } from '../duration.ts';
 import { hashSecret } from '../passwords.ts';
 import { ok, type Result } from '../result.ts';
-import { checkName } from './arguments.ts';
+import { checkName, parseGrace } from './arguments.ts';
 import { fromConfigError, fromDirectoryError, usage, type CommandFailure } from './failure.ts';
 
 /** `clients create|rotate|list|remove`: the OpenID Connect clients of the directory. Secrets are printed once, stored as hashes. */
@@ -22,7 +22,6 @@ export interface SecretOutcome {
   readonly note: string;
 }
 
-const MAX_GRACE_S = 365 * 86_400;
 
 /** Every edit also drops expired secrets and keys, so rotated-out hashes leave the file at the next change. */
 const pruned = (directory: Directory, nowMs: number) => withoutExpiredKeys(directory, nowMs);
@@ -56,8 +55,8 @@ export async function rotateClient(args: Common & { readonly name: string; reado
   if (!path.ok) return fromConfigError(path.error);
   const name = checkName(args.name, 'the client name');
   if (!name.ok) return usage(name.error);
-  const grace = parseDuration(args.grace);
-  if (!grace.ok || grace.value > MAX_GRACE_S) return usage(`--grace: expected ${DURATION_FORMAT} (0 = at once), at most 365d, got ${JSON.stringify(args.grace.slice(0, 40))}`);
+  const grace = parseGrace(args.grace);
+  if (!grace.ok) return usage(grace.error);
 
   const edited = await editDirectoryFile(path.value, async (directory) => {
     const nowMs = now();

@@ -3,10 +3,10 @@ import { resolveUsersPath } from '../config.ts';
 import { graceDeadline, isoSeconds, withNewServiceAccount, withoutExpiredKeys, withRotatedKey } from '../directory/edits.ts';
 import { editDirectoryFile } from '../directory/file.ts';
 import type { ApiKeyRecord, Directory } from '../directory/schema.ts';
-import { DURATION_FORMAT, formatDuration, parseDuration } from '../duration.ts';
+import { formatDuration } from '../duration.ts';
 import { hashSecret } from '../passwords.ts';
 import { ok, type Result } from '../result.ts';
-import { checkName, parseGroups } from './arguments.ts';
+import { checkName, parseGrace, parseGroups } from './arguments.ts';
 import { fromConfigError, fromDirectoryError, usage, type CommandFailure } from './failure.ts';
 
 /** What a command that made a key hands back: the key, for stdout only, and a note for people. */
@@ -21,7 +21,6 @@ interface Common {
   readonly name: string;
 }
 
-const MAX_GRACE_S = 365 * 86_400;
 
 /** `service-accounts create NAME --groups a,b`: a new account with one API key, stored as a hash. */
 export async function createServiceAccount(args: Common & { readonly groups: string }, now: () => number = Date.now): Promise<Result<KeyOutcome, CommandFailure>> {
@@ -50,8 +49,8 @@ export async function rotateServiceAccount(args: Common & { readonly grace: stri
   if (!path.ok) return fromConfigError(path.error);
   const name = checkName(args.name, 'the service account name');
   if (!name.ok) return usage(name.error);
-  const grace = parseDuration(args.grace);
-  if (!grace.ok || grace.value > MAX_GRACE_S) return usage(`--grace: expected ${DURATION_FORMAT} (0 = at once), at most 365d, got ${JSON.stringify(args.grace.slice(0, 40))}`);
+  const grace = parseGrace(args.grace);
+  if (!grace.ok) return usage(grace.error);
 
   const edited = await editDirectoryFile(path.value, async (directory) => {
     const nowMs = now();

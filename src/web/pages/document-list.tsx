@@ -16,10 +16,12 @@ export function documentListPages() {
   const pages = new Hono<WebEnv>();
 
   pages.get('/forms/:form/documents', async (c) => {
-    const form = await readForm(c.get('api'), c.req.param('form'));
-    if (!form.ok) return failurePage(c, form.error);
     const q = readListQuery((name) => c.req.query(name));
-    const list = expect(await c.get('api').call('GET', apiPaths.documents(form.value.name, apiListQuery(q))), 200, documentPageSchema);
+    const name = c.req.param('form');
+    // Asked together: the list does not wait for the form; the form's failure is the one shown first.
+    const [form, answer] = await Promise.all([readForm(c.get('api'), name), c.get('api').call('GET', apiPaths.documents(name, apiListQuery(q)))]);
+    if (!form.ok) return failurePage(c, form.error);
+    const list = expect(answer, 200, documentPageSchema);
     if (!list.ok) return failurePage(c, list.error);
     return listPage(c, form.value, q, list.value.items, list.value.nextCursor);
   });

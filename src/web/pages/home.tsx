@@ -21,12 +21,12 @@ export function homePage() {
   const pages = new Hono<WebEnv>();
   pages.get('/', async (c) => {
     const api = c.get('api');
-    const answer = await api.call('GET', apiPaths.me);
+    // Asked together: the page needs both, and neither depends on the other.
+    const [answer, list] = await Promise.all([api.call('GET', apiPaths.me), api.call('GET', apiPaths.forms)]);
     if (answer.status !== 200) return failurePage(c, answer);
     const me = Me.safeParse(answer.body);
     if (!me.success) return failurePage(c, { ...answer, status: 502, body: null });
     // Descriptions come from the form list; a form list that fails only costs the descriptions.
-    const list = await api.call('GET', apiPaths.forms);
     const described = list.status === 200 ? FormList.safeParse(list.body) : undefined;
     const descriptions = new Map((described?.success ? described.data.items : []).map((f) => [f.name, f.description]));
     const forms: FormEntry[] = me.data.forms.map((f) => {
