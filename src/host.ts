@@ -51,7 +51,7 @@ export function createHostApp(parts: HostParts) {
   if (parts.web !== undefined) {
     // The web client goes through the API app's own fetch: the same HTTP contract as over the network.
     const web = createWebApp({ ...parts.web, api: async (path, init) => api.fetch(new Request(new URL(path, IN_PROCESS_ORIGIN), init)) });
-    mountFallback(host, (c) => web.fetch(c.req.raw, c.env));
+    mountFallback(host, (c) => web.fetch(c.req.raw, { ...(c.env as object), requestId: c.get('requestId') }));
   }
 
   // Answered here, not thrown: Hono would carry a throw out through the request log before it is answered.

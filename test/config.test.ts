@@ -62,7 +62,8 @@ describe('defaults', () => {
       maxBodyBytes: 1048576,
       maxConnections: 1000,
       requestTimeoutMs: 30000,
-      web: { publicUrl: 'http://127.0.0.1:8080', signIn: null, sessionSecrets: null },
+      api: true,
+      web: { api: { kind: 'in-process' }, forms: null, publicUrl: 'http://127.0.0.1:8080', signIn: null, sessionSecrets: null },
     } satisfies Config);
   });
 
@@ -162,6 +163,18 @@ const SAMPLES: Record<FlagName, Sample> = {
   'auth-negative-ttl': { a: '1', b: '0', get: (c) => c.auth.cache.negativeTtlS, aIs: 1, bIs: 0 },
   'auth-stale-if-error': { a: '30', b: '3600', get: (c) => c.auth.cache.staleIfErrorS, aIs: 30, bIs: 3600 },
   ui: { a: 'false', b: 'no', get: (c) => c.web, aIs: null, bIs: null, loose: true },
+  api: { a: 'false', b: 'no', get: (c) => c.api, aIs: false, bIs: false, base: { 'api-url': 'http://api.internal:8080' }, loose: true },
+  'api-url': {
+    a: 'http://api.internal:8080/',
+    b: 'https://api.example/formgate',
+    get: (c) => (c.web?.api.kind === 'remote' ? c.web.api.url : undefined),
+    aIs: 'http://api.internal:8080',
+    bIs: 'https://api.example/formgate',
+    base: { api: 'false' },
+    loose: true,
+  },
+  'api-timeout': { a: '100', b: '60000', get: (c) => (c.web?.api.kind === 'remote' ? c.web.api.timeoutMs : undefined), aIs: 100, bIs: 60000, base: { api: 'false', 'api-url': 'http://api.internal:8080' }, loose: true },
+  'ui-forms': { a: ['contact', 'feedback'], b: 'survey, contact', get: (c) => c.web?.forms, aIs: ['contact', 'feedback'], bIs: ['survey', 'contact'] },
   'ui-issuer': {
     a: 'https://a.example',
     b: 'http://127.0.0.1:9000/',
@@ -595,7 +608,7 @@ describe('SERVE_OPTIONS', () => {
       expect(o.describe).toBeTruthy();
       expect(o.defaultDescription).toBeTruthy();
       // --ui is the one switch: yargs turns --no-ui into false only for a boolean.
-      expect(o.type).toBe(name === 'ui' ? 'boolean' : 'string');
+      expect(o.type).toBe(name === 'ui' || name === 'api' ? 'boolean' : 'string');
     }
   });
 
@@ -767,7 +780,7 @@ describe('identity-service URLs with credentials', () => {
 
 describe('the web client flags', () => {
   it('is on by default with an anonymous-only client and a public URL from --host and --port', () => {
-    expect(good({ 'auth-url': AUTH, host: '0.0.0.0', port: '9090' }).web).toEqual({ publicUrl: 'http://127.0.0.1:9090', signIn: null, sessionSecrets: null });
+    expect(good({ 'auth-url': AUTH, host: '0.0.0.0', port: '9090' }).web).toEqual({ api: { kind: 'in-process' }, forms: null, publicUrl: 'http://127.0.0.1:9090', signIn: null, sessionSecrets: null });
   });
 
   it('is off with --no-ui (yargs: ui false) or FORMGATE_UI=false', () => {

@@ -1,8 +1,7 @@
 import type { AuthConfig } from './settings.ts';
-import { probe, type CheckOutcome } from '../health/check.ts';
+import { endpointAnswers, probe, type CheckOutcome } from '../health/check.ts';
 import { describeShape } from './answer-shape.ts';
 import { askIdentityService } from './call.ts';
-import { checkOnce } from './health-check.ts';
 import { describeViolation, type Verdict } from './identity.ts';
 import { protocolFor } from './protocols/index.ts';
 import { cacheTtl, type CacheTtl } from './ttl.ts';
@@ -22,7 +21,7 @@ export interface CheckAuthReport {
 
 export async function checkAuth(auth: AuthConfig & { url: string }, token: string): Promise<CheckAuthReport> {
   const { healthUrl } = auth;
-  const health = healthUrl === null ? 'skipped' : await probe(() => checkOnce(healthUrl, auth.timeoutMs), auth.timeoutMs);
+  const health = healthUrl === null ? 'skipped' : await probe(() => endpointAnswers(healthUrl, auth.timeoutMs), auth.timeoutMs);
   const started = performance.now();
   const verdict = await askIdentityService(protocolFor(auth), token, { url: auth.url, timeoutMs: auth.timeoutMs });
   const durationMs = Math.round((performance.now() - started) * 10) / 10;

@@ -1,4 +1,4 @@
-import { cachedProbe, probe, type HealthCheck } from '../health/check.ts';
+import { cachedProbe, endpointAnswers, probe, type HealthCheck } from '../health/check.ts';
 
 /** How long one look at the identity service's health is reused by /health. */
 export const IDENTITY_HEALTH_KEEP_MS = 5000;
@@ -14,12 +14,6 @@ export interface IdentityHealthOptions {
 
 /** The identity service's own health endpoint (`--auth-health-url`): GET, and any 2xx is a pass. */
 export function identityHealthCheck(options: IdentityHealthOptions): HealthCheck {
-  const run = cachedProbe(() => probe(() => checkOnce(options.url, options.timeoutMs), options.timeoutMs), options.keepMs ?? IDENTITY_HEALTH_KEEP_MS, options.now);
+  const run = cachedProbe(() => probe(() => endpointAnswers(options.url, options.timeoutMs), options.timeoutMs), options.keepMs ?? IDENTITY_HEALTH_KEEP_MS, options.now);
   return { name: 'identity-service:responseTime', componentType: 'component', critical: options.critical, run };
-}
-
-export async function checkOnce(url: string, timeoutMs: number): Promise<void> {
-  const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/health+json, application/json, */*' } });
-  await response.body?.cancel();
-  if (response.status < 200 || response.status > 299) throw new Error(`the health endpoint answered ${response.status}`);
 }

@@ -11,6 +11,7 @@ import type { ConfigInput } from './input.ts';
 import { protect } from './protect.ts';
 import { reader } from './reader.ts';
 import { requireIdentityService } from './rules.ts';
+import { apiTarget, halfEnabled } from './roles.ts';
 import { webSettings, type WebConfig } from './web.ts';
 import { choice, integer, listenHost, maxBody, nonEmpty } from './values.ts';
 
@@ -29,6 +30,8 @@ export interface Config {
   readonly maxConnections: number;
   /** The longest a client may take to send one request, headers and body. */
   readonly requestTimeoutMs: number;
+  /** Whether this process serves the API (`--no-api`: the web client alone, talking to `web.api`). */
+  readonly api: boolean;
   /** The web client; `null` with `--no-ui`. */
   readonly web: WebConfig | null;
 }
@@ -56,8 +59,10 @@ function build(input: ConfigInput): Config {
   const adminGroup = nonEmpty(r, 'admin-group', 'admin', 'a group name');
 
   const auth = authSettings(r);
-  const web = webSettings(r, input.flags, input.env, { host, port });
+  const halves = { api: halfEnabled(input.flags, input.env, 'api'), ui: halfEnabled(input.flags, input.env, 'ui') };
+  const web = webSettings(r, apiTarget(r, halves), { host, port });
 
-  requireIdentityService(prot, protectSource, auth);
-  return { port, host, database: db, formsPath, protect: prot, auth, adminGroup, logLevel, maxBodyBytes, maxConnections, requestTimeoutMs, web };
+  // A web client alone asks no identity service: the API it talks to does.
+  if (halves.api) requireIdentityService(prot, protectSource, auth);
+  return { port, host, database: db, formsPath, protect: prot, auth, adminGroup, logLevel, maxBodyBytes, maxConnections, requestTimeoutMs, api: halves.api, web };
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, MAX_MAX_BODY_BYTES } from './defaults.ts';
+import { FORM_NAME } from '../forms/definition.ts';
 import { fail, invalid, where } from './errors.ts';
 import type { FlagName } from './flags.ts';
 import type { Raw } from './input.ts';
@@ -69,4 +70,10 @@ export function listenHost(r: Reader): string {
     invalid('host', 'a host name or address such as 127.0.0.1, 0.0.0.0 or ::', hostRaw);
   }
   return hostRaw?.value ?? DEFAULT_HOST;
+}
+
+/** A form's name as the forms file allows it, so a typo in a list is caught here, not at every page. */
+export function formName(flag: FlagName, raw: Raw): string {
+  if (!FORM_NAME.test(raw.value)) invalid(flag, 'form names of lower-case letters, digits, - and _ (starting with a letter), comma-separated', raw);
+  return raw.value;
 }

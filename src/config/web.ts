@@ -1,14 +1,20 @@
 import { fail, invalid, where } from './errors.ts';
 import type { FlagName } from './flags.ts';
 import type { Raw } from './input.ts';
-import { flagValue, type Reader } from './reader.ts';
+import type { Reader } from './reader.ts';
 import { envName } from './names.ts';
+import type { ApiTarget } from './roles.ts';
+import { formName } from './values.ts';
 
 /** A secret given as a value, or as a file read when it is used. */
 export type SecretSource = { readonly kind: 'value'; readonly value: string } | { readonly kind: 'file'; readonly path: string };
 
 /** The web client's settings; `null` in `Config.web` means `--no-ui`. */
 export interface WebConfig {
+  /** The API its pages ask: this process's own, or one at `--api-url`. */
+  readonly api: ApiTarget;
+  /** `--ui-forms`: the only forms this client offers; `null`: every form the API has. */
+  readonly forms: readonly string[] | null;
   /** An origin only (`https://forms.example.org`): the redirect URI's base, `Secure` cookies when https. */
   readonly publicUrl: string;
   readonly signIn: { readonly issuer: string; readonly clientId: string; readonly clientSecret: SecretSource } | null;
@@ -20,8 +26,9 @@ export const MIN_SESSION_SECRET_LENGTH = 32;
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
-export function webSettings(r: Reader, flags: Record<string, unknown>, env: Record<string, string | undefined>, listen: { host: string; port: number }): WebConfig | null {
-  if (!uiEnabled(flags, env)) return null;
+export function webSettings(r: Reader, api: ApiTarget | null, listen: { host: string; port: number }): WebConfig | null {
+  if (api === null) return null;
+  const forms = formScope(r);
   const publicRaw = r.scalar('ui-public-url');
   const publicUrl = publicRaw === undefined ? defaultPublicUrl(listen) : publicOrigin(publicRaw);
 
@@ -36,7 +43,7 @@ export function webSettings(r: Reader, flags: Record<string, unknown>, env: Reco
     if (clientId !== undefined || clientSecret !== undefined) {
       fail(clientId !== undefined ? 'ui-client-id' : 'ui-client-secret', 'the web client credentials need an OpenID provider: pass --ui-issuer URL (FORMGATE_UI_ISSUER), or drop them');
     }
-    return { publicUrl, signIn: null, sessionSecrets };
+    return { api, forms, publicUrl, signIn: null, sessionSecrets };
   }
   if (clientId === undefined || clientSecret === undefined) {
     fail(
@@ -47,19 +54,16 @@ export function webSettings(r: Reader, flags: Record<string, unknown>, env: Reco
   if (sessionSecrets === null) {
     fail('ui-session-secret', 'sign-in (--ui-issuer) needs a session secret: pass --ui-session-secret-file FILE (FORMGATE_UI_SESSION_SECRET_FILE) or --ui-session-secret SECRET (at least 32 characters)');
   }
-  return { publicUrl, signIn: { issuer, clientId: clientId.value, clientSecret }, sessionSecrets };
+  return { api, forms, publicUrl, signIn: { issuer, clientId: clientId.value, clientSecret }, sessionSecrets };
 }
 
-/** `--ui`/`--no-ui` (yargs gives a boolean), else `FORMGATE_UI` (true/false, 1/0, yes/no, on/off), else on. */
-function uiEnabled(flags: Record<string, unknown>, env: Record<string, string | undefined>): boolean {
-  const given = flagValue(flags, 'ui');
-  const last = Array.isArray(given) ? given[given.length - 1] : given;
-  if (typeof last === 'boolean') return last;
-  const raw = last !== undefined ? String(last) : env[envName('ui')]?.trim();
-  if (raw === undefined || raw === '') return true;
-  if (/^(true|1|yes|on)$/i.test(raw)) return true;
-  if (/^(false|0|no|off)$/i.test(raw)) return false;
-  return invalid('ui', 'true or false (or --no-ui)', { value: raw, source: last !== undefined ? 'flag' : 'env' });
+/** `--ui-forms a,b`: form names as the forms file spells them; whether the API has them is checked at startup. */
+function formScope(r: Reader): readonly string[] | null {
+  const given = r.list('ui-forms');
+  if (given === undefined) return null;
+  if (given.items.length === 0) invalid('ui-forms', 'a comma-separated list of form names, e.g. contact,feedback', { value: '', source: given.source });
+  for (const name of given.items) formName('ui-forms', { value: name, source: given.source });
+  return [...new Set(given.items)];
 }
 
 function defaultPublicUrl({ host, port }: { host: string; port: number }): string {

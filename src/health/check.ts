@@ -70,3 +70,10 @@ export function cachedProbe(run: () => Promise<CheckOutcome>, keepMs: number, no
     return last.outcome;
   };
 }
+
+/** A dependency's own health endpoint: GET, and any 2xx is a pass (a redirect is not followed: it is a fail). */
+export async function endpointAnswers(url: string, timeoutMs: number): Promise<void> {
+  const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/health+json, application/json, */*' } });
+  await response.body?.cancel();
+  if (response.status < 200 || response.status > 299) throw new Error(`the health endpoint answered ${response.status}`);
+}

@@ -1,8 +1,9 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { cookieJar } from './cookies.ts';
 import { csrfProtection } from './csrf.tsx';
 import type { WebEnv } from './env.ts';
 import { nothingAt } from './error-pages.tsx';
+import { formScope, formScopeGuard } from './form-scope.ts';
 import { securityHeaders } from './headers.ts';
 import { keysFor } from './keys.ts';
 import type { WebOptions } from './options.ts';
@@ -33,6 +34,7 @@ export function createWebApp(options: WebOptions) {
     c.set('sealKeys', pageKeys);
     await next();
   });
+  web.use(formScopeGuard(formScope(options.forms ?? null)) as unknown as MiddlewareHandler<CoreEnv>);
   web.use(csrfProtection({ jar, keys: keysFor('csrf', options.sessionKeys), origin: new URL(options.publicUrl).origin }));
   if (provider !== null) web.route('/', signInRoutes({ provider, publicUrl: options.publicUrl, jar, keys: sessionKeys }));
 

@@ -19,6 +19,8 @@ export interface WebVariables {
   csrfToken: string;
   /** Keys sealing the web client's cookies (first seals, all open): for the pages' own short-lived cookies. */
   sealKeys: readonly Uint8Array[];
+  /** Whether this web client offers a form (`--ui-forms`); the API may have more. */
+  offers: (form: string) => boolean;
 }
 
 export type WebEnv = { Variables: WebVariables };

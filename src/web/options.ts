@@ -20,6 +20,8 @@ export interface WebOptions {
   readonly publicUrl: string;
   /** Without it there is no sign-in: every visitor is anonymous. */
   readonly signIn: SignInOptions | null;
+  /** `--ui-forms`: the only forms offered here; absent or `null`, every form of the API. */
+  readonly forms?: readonly string[] | null;
   /** 32-byte keys sealing the session cookie: the first seals, all open. */
   readonly sessionKeys: SealKeys;
 }

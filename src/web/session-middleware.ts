@@ -21,6 +21,15 @@ export interface SessionSettings {
   readonly refresher: Refresher | null;
 }
 
+/**
+ * The id the host's request log gave this request (it comes as the `requestId` binding), so the API's log
+ * lines join the page's; a web app served alone takes the caller's header as it is.
+ */
+function requestIdOf(c: Context<CoreEnv>): string | undefined {
+  const bound = (c.env as { requestId?: unknown } | undefined)?.requestId;
+  return typeof bound === 'string' ? bound : c.req.header('x-request-id');
+}
+
 /** Opens the session cookie (a tampered or stale one is no session), and writes it back when it changed. */
 export function sessionMiddleware(settings: SessionSettings): MiddlewareHandler<CoreEnv> {
   return async (c, next) => {
@@ -28,7 +37,7 @@ export function sessionMiddleware(settings: SessionSettings): MiddlewareHandler<
     const opened = signInAvailable ? await readSession(c, settings.jar, settings.keys) : undefined;
     const holder = new SessionHolder(opened);
     c.set('session', holder);
-    c.set('api', personApi(settings.api, holder, settings.refresher, c.req.header('x-request-id')));
+    c.set('api', personApi(settings.api, holder, settings.refresher, requestIdOf(c)));
     c.set('person', {
       signedIn: opened !== undefined,
       signInAvailable,

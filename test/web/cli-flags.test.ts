@@ -40,7 +40,7 @@ describe.concurrent('formgate serve: the web client on and off', { timeout: 60_0
     const server = await startServe(['--port', '0', '--protect', 'none', '--database-url', 'memory://']);
     try {
       const line = server.logs.find((l) => /listening/.test(l.msg))!;
-      expect(line.web).toEqual({ publicUrl: server.url, signIn: 'none' });
+      expect(line.web).toEqual({ publicUrl: server.url, api: 'in this process', forms: 'all', signIn: 'none' });
       const res = await fetchWithin(`${server.url}/`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
@@ -91,7 +91,7 @@ describe('formgate serve: sign-in with secrets from files', { timeout: 60_000 },
       '--ui-client-secret-file', secretFile, '--ui-session-secret-file', join(dir, 'session'),
     ]);
     try {
-      expect(server.logs.find((l) => /listening/.test(l.msg))!.web).toEqual({ publicUrl: server.url, signIn: { issuer: provider.issuer, clientId: provider.clientId } });
+      expect(server.logs.find((l) => /listening/.test(l.msg))!.web).toEqual({ publicUrl: server.url, api: 'in this process', forms: 'all', signIn: { issuer: provider.issuer, clientId: provider.clientId } });
       const first = await new Browser(server.url).go(`${server.url}/auth/sign-in`);
       expect(first.body).toContain('Signed in as Alice Example');
       provider.clientSecret = 'rotated-secret-4711';

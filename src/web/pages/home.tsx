@@ -33,7 +33,8 @@ export function homePage() {
       const description = descriptions.get(f.name);
       return description !== undefined ? { ...f, description } : f;
     });
-    const usable = forms.filter((f) => f.may.create || f.may.read !== 'none');
+    const offers = c.get('offers');
+    const usable = forms.filter((f) => offers(f.name) && (f.may.create || f.may.read !== 'none'));
     return render(c, {
       title: 'Forms',
       main: (
