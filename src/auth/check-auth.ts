@@ -54,7 +54,10 @@ export function formatReport(auth: AuthConfig & { url: string }, report: CheckAu
   if (verdict.kind === 'valid') {
     const ttl = report.ttl ?? { ms: 0, decidedBy: 'no-store' };
     lines.push(`token:     valid (answered in ${report.durationMs} ms)`);
-    lines.push(`identity:  ${JSON.stringify(verdict.identity)}`);
+    const { kind, ...identity } = verdict.identity;
+    lines.push(`identity:  ${JSON.stringify(identity)}`);
+    // Only the exception is named: a deployer reading a person's report needs no new line to skip.
+    if (kind === 'client') lines.push('kind:      client (a machine client: the token names no sub or username, so its id is its client_id)');
     lines.push(ttl.ms > 0 ? `cache:     kept ${formatSeconds(ttl.ms)} (decided by ${TTL_REASON[ttl.decidedBy]})` : `cache:     not kept (${TTL_REASON[ttl.decidedBy]}); every request would ask the service`);
   } else if (verdict.kind === 'rejected') {
     ok = false;

@@ -5,7 +5,14 @@ import type { AnswerShape } from './answer-shape.ts';
  * some of them, and the middleware turns them into a caller or a problem response.
  */
 
+/**
+ * Who holds a token: a person, or a machine client (a service holding a client-credentials token, whose
+ * id is its OAuth client id because no person stands behind it).
+ */
+export type PrincipalKind = 'person' | 'client';
+
 export interface Identity {
+  readonly kind: PrincipalKind;
   readonly userId: string;
   readonly name?: string;
   readonly email?: string;

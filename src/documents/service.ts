@@ -244,7 +244,7 @@ function inFormOrder(ctx: Context, data: Record<string, unknown>): Record<string
 }
 
 function forbidden(ctx: Context, what: string): DocumentError {
-  const who = ctx.caller.kind === 'anonymous' ? 'Anonymous callers' : `User ${ctx.caller.userId}`;
+  const who = ctx.caller.kind === 'anonymous' ? 'Anonymous callers' : `${ctx.caller.kind === 'client' ? 'Client' : 'User'} ${ctx.caller.userId}`;
   return { kind: 'forbidden', detail: `${who} may not ${what} form "${ctx.form.definition.name}".` };
 }
 

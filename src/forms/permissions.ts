@@ -74,7 +74,7 @@ export function reaches(scope: Scope, caller: Caller, doc: { createdBy: string |
     case 'all':
       return true;
     case 'own':
-      return caller.kind === 'user' && doc.createdBy !== null && doc.createdBy === caller.userId;
+      return caller.kind !== 'anonymous' && doc.createdBy !== null && doc.createdBy === caller.userId;
     case 'none':
       return false;
   }

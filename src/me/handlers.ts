@@ -14,9 +14,10 @@ export function meRoutes(forms: FormRegistry, protection: ProtectConfig) {
     const caller = c.get('caller');
     const described =
       caller.kind === 'anonymous'
-        ? { authenticated: false, groups: [], scopes: [] }
+        ? { authenticated: false, kind: caller.kind, groups: [], scopes: [] }
         : {
             authenticated: true,
+            kind: caller.kind,
             userId: caller.userId,
             ...(caller.name === undefined ? {} : { name: caller.name }),
             ...(caller.email === undefined ? {} : { email: caller.email }),

@@ -8,6 +8,11 @@ const Me = z
   .object({
     caller: z.object({
       authenticated: z.boolean().openapi({ description: 'false for a request without a token.' }),
+      kind: z.enum(['anonymous', 'person', 'client']).openapi({
+        description:
+          '`anonymous` for a request without a token; `client` for a machine client, a token without an end user ' +
+          '(client-credentials grant) whose `userId` is its OAuth client id; `person` for every other token.',
+      }),
       userId: z.string().optional(),
       name: z.string().optional(),
       email: z.string().optional(),

@@ -359,7 +359,7 @@ describe('a token on an open route is still validated', () => {
 
   it('a good token makes the caller known: /me shows them and documents record them as creator', async () => {
     const me = await json<Me>(await send(t, ME, { token: ALICE }), 200);
-    expect(me.caller).toEqual({ authenticated: true, userId: 'alice', name: 'Alice Liddell', email: 'alice@example.org', groups: [], scopes: ['documents:write'] });
+    expect(me.caller).toEqual({ authenticated: true, kind: 'person', userId: 'alice', name: 'Alice Liddell', email: 'alice@example.org', groups: [], scopes: ['documents:write'] });
 
     const hers = await json<Doc>(await send(t, NOTES, { method: 'POST', token: ALICE, body: { title: 'by alice' } }), 201);
     expect(hers).toMatchObject({ createdBy: 'alice', updatedBy: 'alice' });
@@ -391,7 +391,7 @@ describe('without an identity service (no --auth-url, every domain none)', () =>
   it.each([['a good token', `Bearer ${ALICE}`], ['a bad token', `Bearer ${BAD}`], ...MALFORMED])('ignores an Authorization header with %s: the caller is anonymous', async (_what, authorization) => {
     const before = server.calls.length;
     const me = await json<Me>(await send(t, ME, { authorization }), 200);
-    expect(me.caller).toEqual({ authenticated: false, groups: [], scopes: [] });
+    expect(me.caller).toEqual({ authenticated: false, kind: 'anonymous', groups: [], scopes: [] });
     expect(server.calls.length).toBe(before);
   });
 
@@ -489,7 +489,7 @@ describe('GET /api/v1/me', () => {
 
   it('describes the anonymous caller and what anyone without a token may do', async () => {
     const me = await json<Me>(await send(t, ME), 200);
-    expect(me.caller).toEqual({ authenticated: false, groups: [], scopes: [] });
+    expect(me.caller).toEqual({ authenticated: false, kind: 'anonymous', groups: [], scopes: [] });
     expect(me.forms.map((f) => [f.name, f.title]).sort()).toEqual([
       ['drop-box', 'Drop box'],
       ['notes', 'Notes'],
@@ -500,9 +500,9 @@ describe('GET /api/v1/me', () => {
 
   it('describes an identified caller as the identity service reported them', async () => {
     const me = await json<Me>(await send(t, ME, { token: ALICE }), 200);
-    expect(me.caller).toEqual({ authenticated: true, userId: 'alice', name: 'Alice Liddell', email: 'alice@example.org', groups: [], scopes: ['documents:write'] });
+    expect(me.caller).toEqual({ authenticated: true, kind: 'person', userId: 'alice', name: 'Alice Liddell', email: 'alice@example.org', groups: [], scopes: ['documents:write'] });
     const bob = await json<Me>(await send(t, ME, { token: BOB }), 200);
-    expect(bob.caller).toEqual({ authenticated: true, userId: 'bob', groups: [], scopes: [] });
+    expect(bob.caller).toEqual({ authenticated: true, kind: 'person', userId: 'bob', groups: [], scopes: [] });
   });
 
   it.each([

@@ -94,7 +94,7 @@ describe('the formgate protocol', () => {
       },
     });
     const { identity, freshness } = valid(await ask(server, newToken()));
-    expect(identity).toEqual({ userId: 'alice', name: 'Alice Example', email: 'alice@example.com', groups: ['staff', 'reviewers'], scopes: ['forms:write', 'forms:read'] });
+    expect(identity).toEqual({ kind: 'person', userId: 'alice', name: 'Alice Example', email: 'alice@example.com', groups: ['staff', 'reviewers'], scopes: ['forms:write', 'forms:read'] });
     expect(freshness).toEqual({ ttlS: 120, maxAgeS: 90, expiresAtMs: Date.UTC(2030, 0, 2, 3, 4, 5), expiresAtField: 'expiresAt', noStore: false });
   });
 
@@ -113,21 +113,21 @@ describe('the formgate protocol', () => {
   it('accepts the minimal UserInfo: a userId alone', async () => {
     server.answer({ status: 200, body: { userId: 'svc-importer' } });
     const { identity, freshness } = valid(await ask(server, newToken()));
-    expect(identity).toStrictEqual({ userId: 'svc-importer', groups: [], scopes: [] });
+    expect(identity).toStrictEqual({ kind: 'person', userId: 'svc-importer', groups: [], scopes: [] });
     expect(freshness).toStrictEqual({ noStore: false });
   });
 
   it('treats null optional members as absent', async () => {
     server.answer({ status: 200, body: { userId: 'bob', name: null, email: null, groups: null, scopes: null, ttl: null, expiresAt: null } });
     const { identity, freshness } = valid(await ask(server, newToken()));
-    expect(identity).toStrictEqual({ userId: 'bob', groups: [], scopes: [] });
+    expect(identity).toStrictEqual({ kind: 'person', userId: 'bob', groups: [], scopes: [] });
     expect(freshness).toStrictEqual({ noStore: false });
   });
 
   it('ignores members it does not know', async () => {
     server.answer({ status: 200, body: { userId: 'carol', groups: ['staff'], tenant: 'acme', roles: ['admin'], meta: { createdAt: 1 } } });
     const { identity } = valid(await ask(server, newToken()));
-    expect(identity).toStrictEqual({ userId: 'carol', groups: ['staff'], scopes: [] });
+    expect(identity).toStrictEqual({ kind: 'person', userId: 'carol', groups: ['staff'], scopes: [] });
   });
 
   it.each([401, 403])('takes %i as a rejected token', async (status) => {
@@ -360,13 +360,13 @@ describe('the oidc protocol', () => {
   it('reads the standard claims: sub, name, email', async () => {
     server.answer({ status: 200, body: { sub: '248289761001', name: 'Jane Doe', preferred_username: 'j.doe', email: 'janedoe@example.com', email_verified: true, picture: 'http://example.com/janedoe/me.jpg' } });
     const { identity, freshness } = valid(await ask(server, newToken(), oidc()));
-    expect(identity).toStrictEqual({ userId: '248289761001', name: 'Jane Doe', email: 'janedoe@example.com', groups: [], scopes: [] });
+    expect(identity).toStrictEqual({ kind: 'person', userId: '248289761001', name: 'Jane Doe', email: 'janedoe@example.com', groups: [], scopes: [] });
     expect(freshness).toStrictEqual({ noStore: false });
   });
 
   it('falls back to preferred_username for the name', async () => {
     server.answer({ status: 200, body: { sub: 'u-2', preferred_username: 'j.doe', name: null } });
-    expect(valid(await ask(server, newToken(), oidc())).identity).toStrictEqual({ userId: 'u-2', name: 'j.doe', groups: [], scopes: [] });
+    expect(valid(await ask(server, newToken(), oidc())).identity).toStrictEqual({ kind: 'person', userId: 'u-2', name: 'j.doe', groups: [], scopes: [] });
   });
 
   it.each<[string, string, Record<string, unknown>, string[]]>([
@@ -485,7 +485,7 @@ describe('the introspection protocol', () => {
       body: { active: true, sub: 'Z5O3upPC88QrAjx00dis', username: 'jdoe', client_id: 'l238j323ds-23ij4', scope: 'read  write dolphin', token_type: 'Bearer', exp, iat: exp - 3600, name: 'J. Doe', email: 'jdoe@example.com', groups: ['staff'] },
     });
     const { identity, freshness } = valid(await ask(server, newToken(), introspection()));
-    expect(identity).toStrictEqual({ userId: 'Z5O3upPC88QrAjx00dis', name: 'J. Doe', email: 'jdoe@example.com', groups: ['staff'], scopes: ['read', 'write', 'dolphin'] });
+    expect(identity).toStrictEqual({ kind: 'person', userId: 'Z5O3upPC88QrAjx00dis', name: 'J. Doe', email: 'jdoe@example.com', groups: ['staff'], scopes: ['read', 'write', 'dolphin'] });
     expect(freshness).toStrictEqual({ expiresAtMs: exp * 1000, expiresAtField: 'exp', noStore: false });
   });
 
@@ -506,7 +506,7 @@ describe('the introspection protocol', () => {
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ['neither sub nor username', { active: true, scope: 'read' }, 'at .sub: expected a non-empty string'],
+    ['none of sub, username and client_id', { active: true, scope: 'read' }, 'at .sub: expected a non-empty string (or a non-empty .username, or for a machine client a non-empty .client_id)'],
     ['an empty sub', { active: true, sub: '', username: 'jdoe' }, 'at .sub: expected a non-empty string'],
     ['no active member', { sub: 'u' }, 'at .active: expected true or false'],
     ['active as the string "true"', { active: 'true', sub: 'u' }, 'at .active: expected true or false'],
@@ -553,6 +553,7 @@ describe('the user-id rule, in every protocol', () => {
     ['oidc', { protocol: 'oidc' }, (id) => ({ sub: id }), '.sub'],
     ['introspection (sub)', { protocol: 'introspection', clientId: 'c', clientSecret: 's' }, (id) => ({ active: true, sub: id }), '.sub'],
     ['introspection (username)', { protocol: 'introspection', clientId: 'c', clientSecret: 's' }, (id) => ({ active: true, username: id }), '.username'],
+    ['introspection (client_id)', { protocol: 'introspection', clientId: 'c', clientSecret: 's' }, (id) => ({ active: true, client_id: id }), '.client_id'],
   ];
   const CASES: [string, string, string][] = [
     ['256 characters', 'a'.repeat(256), 'expected a user id of at most 255 characters (Unicode code points)'],

@@ -7,11 +7,11 @@ import type { FormRegistry } from '../../src/forms/index.ts';
 import { DRIVERS, openMigratedDatabase } from '../support/databases.ts';
 import { fixtureForms } from '../support/forms.ts';
 
-const alice: Caller = { kind: 'user', userId: 'alice', groups: [], scopes: [] };
-const bob: Caller = { kind: 'user', userId: 'bob', groups: [], scopes: [] };
-const reviewer: Caller = { kind: 'user', userId: 'rita', groups: ['reviewers'], scopes: [] };
-const editor: Caller = { kind: 'user', userId: 'ed', groups: ['editors'], scopes: [] };
-const staff: Caller = { kind: 'user', userId: 'sam', groups: ['staff'], scopes: [] };
+const alice: Caller = { kind: 'person', userId: 'alice', groups: [], scopes: [] };
+const bob: Caller = { kind: 'person', userId: 'bob', groups: [], scopes: [] };
+const reviewer: Caller = { kind: 'person', userId: 'rita', groups: ['reviewers'], scopes: [] };
+const editor: Caller = { kind: 'person', userId: 'ed', groups: ['editors'], scopes: [] };
+const staff: Caller = { kind: 'person', userId: 'sam', groups: ['staff'], scopes: [] };
 
 describe.each(DRIVERS)('document service on $name', (driver) => {
   let database: Database;
@@ -105,7 +105,7 @@ describe.each(DRIVERS)('document service on $name', (driver) => {
     const form = 'notes';
     const created: string[] = [];
     // Only this test's documents: a fresh creator keeps other tests' rows out of the count.
-    const pager: Caller = { kind: 'user', userId: `pager-${driver.name}`, groups: [], scopes: [] };
+    const pager: Caller = { kind: 'person', userId: `pager-${driver.name}`, groups: [], scopes: [] };
     for (let i = 0; i < 7; i++) created.push(value(await service.createDocument(ctx(form, pager), { title: `n${i}` })).id);
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -119,7 +119,7 @@ describe.each(DRIVERS)('document service on $name', (driver) => {
   });
 
   it('ends a page early at the byte bound; a document larger than the bound comes alone; every document once', async () => {
-    const sizer: Caller = { kind: 'user', userId: `sizer-${driver.name}`, groups: [], scopes: [] };
+    const sizer: Caller = { kind: 'person', userId: `sizer-${driver.name}`, groups: [], scopes: [] };
     // Listed newest first these make four pages: the small one (with the huge one it would pass the bound), the huge
     // one alone, two of the three others (a third would pass it), the last. Repeated letters compress to almost
     // nothing in storage: the bound counts the JSON text a reader gets, not the bytes on disk.
@@ -141,7 +141,7 @@ describe.each(DRIVERS)('document service on $name', (driver) => {
   }, 120_000);
 
   it('lists deleted documents only when asked', async () => {
-    const lister: Caller = { kind: 'user', userId: `lister-${driver.name}`, groups: [], scopes: [] };
+    const lister: Caller = { kind: 'person', userId: `lister-${driver.name}`, groups: [], scopes: [] };
     const live = value(await service.createDocument(ctx('notes', lister), { title: 'live' }));
     const gone = value(await service.createDocument(ctx('notes', lister), { title: 'gone' }));
     value(await service.deleteDocument(ctx('notes', lister), gone.id, undefined));

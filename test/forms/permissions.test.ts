@@ -13,7 +13,7 @@ import {
   type Permission,
 } from '../../src/forms/index.ts';
 
-const user = (userId: string, ...groups: string[]): Caller => ({ kind: 'user', userId, groups, scopes: [] });
+const user = (userId: string, ...groups: string[]): Caller => ({ kind: 'person', userId, groups, scopes: [] });
 
 const form = (access?: Record<string, Permission[]>): FormDefinition => ({
   name: 'f',

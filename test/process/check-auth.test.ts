@@ -93,6 +93,8 @@ describe.concurrent('formgate check-auth against a working service', { timeout: 
 
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(JSON.parse(field(r, 'identity'))).toEqual({ userId: 'svc-9', groups: ['ops'], scopes: ['read', 'write'] });
+    // A token with a sub is a person's, and a person's report has no kind line.
+    expect(r.stdout).not.toMatch(/^kind:/m);
     // exp is two minutes away (less the time the run took), well under the 300 s maximum.
     const kept = /^kept ([0-9.]+) s \(decided by the token's exp\)$/.exec(field(r, 'cache'));
     expect(kept, field(r, 'cache')).not.toBeNull();
@@ -107,6 +109,19 @@ describe.concurrent('formgate check-auth against a working service', { timeout: 
     expect(Object.fromEntries(new URLSearchParams(call.body))).toEqual({ token: TOKEN, token_type_hint: 'access_token' });
     expect(call.headers.authorization).toBe(`Basic ${Buffer.from(`formgate-app:${secret}`).toString('base64')}`);
     expectTokenKept(ctx, r, secret);
+  });
+
+  it('introspection of a client-credentials token (no sub): names the client id and says it is a machine client', async (ctx) => {
+    const { expect } = ctx;
+    const exp = Math.floor(Date.now() / 1000) + 120;
+    const server = await service(ctx, { status: 200, body: { active: true, client_id: 'reporting-job', scope: 'reports:read', token_type: 'Bearer', exp } });
+    const r = await runCli(['check-auth', '--auth-url', server.url, '--auth-protocol', 'introspection', '--auth-client-id', 'formgate', '--auth-client-secret', 'cs-x', '--token', TOKEN]);
+
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(field(r, 'identity'))).toEqual({ userId: 'reporting-job', groups: [], scopes: ['reports:read'] });
+    expect(field(r, 'kind')).toMatch(/^client \(a machine client\b.*\bclient_id\)$/);
+    expect(field(r, 'result')).toBe('OK');
+    expectTokenKept(ctx, r, 'cs-x');
   });
 
   it('with --auth-health-url none skips the health check and still validates', async (ctx) => {

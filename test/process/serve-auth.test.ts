@@ -10,6 +10,7 @@ import { fetchWithin, killAll, runCli, startServe } from '../support/process.ts'
 // Distinctive, so that finding either anywhere in the process's output can only mean a leak.
 const TOKEN = 'fgtok-ServeAuthSentinel-Kx93Lm';
 const ECHOED = 'fgtok-EchoedBackSentinel-Pq41Zt';
+const MACHINE = 'fgtok-ClientCredentialsSentinel-Wv27Hd';
 
 const NOTES = '/api/v1/forms/notes/documents';
 
@@ -66,6 +67,31 @@ describe.concurrent('serve with an identity service', { timeout: 60_000 }, () =>
     expect(output).toContain("The identity service didn't respond as expected at .userId");
     expect(output).not.toContain(TOKEN);
     expect(output).not.toContain(ECHOED);
+  });
+
+  it('introspection: a client-credentials token without sub acts as its client_id, a machine client', async ({ expect, onTestFinished }) => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const identity = await startIdentityServer((call: RecordedCall) =>
+      call.token === MACHINE ? { status: 200, body: { active: true, client_id: 'reporting-job', scope: 'reports:read', token_type: 'Bearer', exp } } : { status: 200, body: { active: false } },
+    );
+    onTestFinished(() => identity.close());
+    const server = await startServe([
+      '--port', '0', '--database-url', 'memory://', '--forms', 'test/fixtures/forms.yaml',
+      '--auth-url', identity.url, '--auth-protocol', 'introspection', '--auth-client-id', 'formgate', '--auth-client-secret', 'cs-serve-auth',
+    ]);
+    onTestFinished(() => server.kill());
+    const auth = { authorization: `Bearer ${MACHINE}` };
+
+    const me = await fetchWithin(`${server.url}/api/v1/me`, { headers: auth });
+    expect(me.status, await me.clone().text()).toBe(200);
+    expect(((await me.json()) as { caller: unknown }).caller).toMatchObject({ authenticated: true, kind: 'client', userId: 'reporting-job' });
+
+    const created = await fetchWithin(`${server.url}${NOTES}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'nightly' }) });
+    expect(created.status, await created.clone().text()).toBe(201);
+    expect(((await created.json()) as { createdBy: string | null }).createdBy).toBe('reporting-job');
+
+    expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(server.stdout() + server.stderr()).not.toContain(MACHINE);
   });
 
   it('refuses --auth-protocol introspection without client credentials: exit 2 naming --auth-client-id', async ({ expect }) => {

@@ -40,7 +40,7 @@ export function formgateProtocol(): Protocol {
       const { userId, name, email, groups, scopes, ttl, expiresAt } = info.value;
       return {
         kind: 'valid',
-        identity: { userId, groups, scopes, ...(name === undefined ? {} : { name }), ...(email === undefined ? {} : { email }) },
+        identity: { kind: 'person', userId, groups, scopes, ...(name === undefined ? {} : { name }), ...(email === undefined ? {} : { email }) },
         freshness: freshnessOf(answer, {
           ...(ttl === undefined ? {} : { ttlS: ttl }),
           ...(expiresAt === undefined ? {} : { expiresAtMs: Date.parse(expiresAt), expiresAtField: 'expiresAt' as const }),

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { PrincipalKind } from '../identity.ts';
 import { jsonObject, optionalString, parseJson, readAnswer, readGroups, userIdString } from '../read-answer.ts';
 import { ERROR_MEMBERS, failed, failureForStatus, freshnessOf, groupsClaimMembers, violation, type Answer, type Protocol } from './protocol.ts';
 
@@ -6,6 +7,11 @@ import { ERROR_MEMBERS, failed, failureForStatus, freshnessOf, groupsClaimMember
  * OAuth 2.0 Token Introspection (RFC 7662): POST the token form-encoded, authenticated as a client with
  * HTTP Basic. Every answer about the token is a 200; `active: false` is how a bad token is reported, and a
  * 401 or 403 means the introspection endpoint refused Formgate's own client credentials.
+ *
+ * The id is `sub`, else `username`, else `client_id` (§2.2). A token from the client-credentials grant has
+ * no end user, so some providers send no `sub` for it; its id is then the client's, and it is a machine
+ * client. Person tokens carry a `client_id` too (the app the person signed in to): it is read only when it
+ * becomes the id, so an odd one in a person's token never turns their requests into 502s.
  */
 
 const Activity = z.looseObject({ active: z.boolean({ error: 'expected true or false' }) }, jsonObject);
@@ -24,6 +30,11 @@ const ActiveClaims = z.looseObject({
   email: optionalString,
 });
 
+/** Read only when neither `sub` nor `username` gave the id. */
+const ClientId = z.looseObject({ client_id: optionalId });
+
+const NO_ID = 'at .sub: expected a non-empty string (or a non-empty .username, or for a machine client a non-empty .client_id) in an active token';
+
 const EXPECTED = '200 with an introspection response, or 429/5xx while failing';
 
 export interface ClientCredentials {
@@ -36,7 +47,7 @@ export function introspectionProtocol(credentials: ClientCredentials, groupsClai
   const basic = Buffer.from(`${formEncode(credentials.clientId)}:${formEncode(credentials.clientSecret)}`).toString('base64');
   return {
     name: 'introspection',
-    members: [...new Set([...Object.keys(Activity.shape), ...Object.keys(ActiveClaims.shape), ...groupsClaimMembers(groupsClaim), ...ERROR_MEMBERS])],
+    members: [...new Set([...Object.keys(Activity.shape), ...Object.keys(ActiveClaims.shape), ...Object.keys(ClientId.shape), ...groupsClaimMembers(groupsClaim), ...ERROR_MEMBERS])],
     request: (token) => ({
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${basic}` },
@@ -58,13 +69,21 @@ export function introspectionProtocol(credentials: ClientCredentials, groupsClai
       const claims = readAnswer(ActiveClaims, json.value);
       if (!claims.ok) return violation(claims.error, answer.status);
       const { sub, username, scope, exp, name, email } = claims.value;
-      const userId = sub ?? username;
-      if (userId === undefined) return violation('at .sub: expected a non-empty string (or a non-empty .username) in an active token', answer.status);
+      let userId = sub ?? username;
+      let kind: PrincipalKind = 'person';
+      if (userId === undefined) {
+        const client = readAnswer(ClientId, json.value);
+        if (!client.ok) return violation(client.error, answer.status);
+        if (client.value.client_id === undefined) return violation(NO_ID, answer.status);
+        userId = client.value.client_id;
+        kind = 'client';
+      }
       const groups = readGroups(activity.value, groupsClaim);
       if (!groups.ok) return violation(groups.error, answer.status);
       return {
         kind: 'valid',
         identity: {
+          kind,
           userId,
           groups: groups.value,
           scopes: scope === undefined ? [] : scope.split(' ').filter((s) => s !== ''),

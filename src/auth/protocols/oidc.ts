@@ -41,7 +41,7 @@ export function oidcProtocol(groupsClaim: string): Protocol {
       const shownName = name ?? username;
       return {
         kind: 'valid',
-        identity: { userId: sub, groups: groups.value, scopes: [], ...(shownName === undefined ? {} : { name: shownName }), ...(email === undefined ? {} : { email }) },
+        identity: { kind: 'person', userId: sub, groups: groups.value, scopes: [], ...(shownName === undefined ? {} : { name: shownName }), ...(email === undefined ? {} : { email }) },
         freshness: freshnessOf(answer, {}),
       };
     },
