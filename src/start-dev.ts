@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { instructions, webOnlyInstructions } from './start-dev-help.ts';
 
 /**
  * `npm start`: the example identity service and Formgate, wired together for a developer's machine.
@@ -28,7 +29,6 @@ const CLIENT_SECRET_FILE = join(WEB_DIR, 'client-secret');
 /** The Formgate URL the client was registered for: another port needs another redirect URI. */
 const REGISTERED_FOR_FILE = join(WEB_DIR, 'client-registered-for');
 const WEB_CLIENT_ID = 'formgate-web';
-const DEV_PASSWORD = 'alice-password';
 const CLI_WITHIN_MS = 30_000;
 // Long enough for a cold PGlite start and migrations on a slow machine, short enough to notice a hang.
 const READY_WITHIN_MS = 60_000;
@@ -210,37 +210,24 @@ async function prepareWebClient(formgateUrl: string): Promise<{ args: (issuer: s
   };
 }
 
+/** `npm start -- --no-api …`: the web client alone, for the API (and identity service) another `npm start -- --no-ui` runs. */
+const webOnly = () => process.argv.slice(2).some((a) => a === '--no-api' || a === '--api=false');
+
 function formgateArgs(authUrl: string, extra: string[] = []): string[] {
+  // A web client alone reads no forms file and asks no identity service: the API it talks to does.
+  if (webOnly()) return ['serve', ...extra, ...process.argv.slice(2)];
   // The example forms unless the developer has a forms file of their own (as `formgate serve` decides it).
   const forms = process.env.FORMGATE_FORMS || existsSync('forms.yaml') ? [] : ['--forms', relative(process.cwd(), join(root, 'examples', 'forms.yaml'))];
   return ['serve', '--protect', 'writes', '--auth-url', `${authUrl}/validate`, ...forms, ...extra, ...process.argv.slice(2)];
 }
 
-function instructions(formgateUrl: string, authUrl: string, signInNote: string | undefined): string {
-  const cli = `node ${relative(process.cwd(), join(exampleDir, 'bin', 'auth-service.js'))}`;
-  const protection = process.argv.slice(2).some((a) => a.startsWith('--protect')) ? 'with the --protect you gave' : 'writes need a token';
-  const browser =
-    signInNote === undefined
-      ? `Open ${formgateUrl} in a browser and sign in as alice (password ${DEV_PASSWORD}).`
-      : `Open ${formgateUrl} in a browser (${signInNote}).`;
-  return `
-${browser}
-
-Formgate is running at ${formgateUrl} (API reference: ${formgateUrl}/docs), ${protection}.
-The example identity service is at ${authUrl}; its users are in ${USERS_FILE} (alice / alice-password, bob / bob-password).
-
-Get a token for alice:
-  TOKEN=$(curl -s ${authUrl}/token -d grant_type=password -d username=alice -d password=alice-password | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
-
-Create a document with it:
-  curl -s ${formgateUrl}/api/v1/forms/expense-report/documents -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"employeeId":"AB12345","spentOn":"2026-11-20","amount":42.5,"category":"travel"}'
-
-List the expense reports alice may see (all of them: she is in finance, which may read every report; bob would see only his own):
-  curl -s ${formgateUrl}/api/v1/forms/expense-report/documents -H "Authorization: Bearer $TOKEN"
-
-Add a user: ${cli} users add carol --groups staff --users ${USERS_FILE}
-Ctrl-C stops both.
-`;
+/** The example identity service the API half started (AUTH_HOST/AUTH_PORT as for it), once it answers. */
+async function runningIdentityService(): Promise<string> {
+  const host = process.env.AUTH_HOST?.trim() || '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${process.env.AUTH_PORT?.trim() || '9000'}`;
+  const answers = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
+  if (!answers) throw new Error(`no example identity service answers at ${url}: start the API half first, with npm start -- --no-ui`);
+  return url;
 }
 
 async function main(): Promise<void> {
@@ -262,15 +249,21 @@ async function main(): Promise<void> {
     const planned = await plannedFormgate();
     const web = await prepareWebClient(planned.url);
     if (web.note !== undefined) process.stdout.write(`start   | ${web.note}\n`);
-    const auth = startService('auth', join(exampleDir, 'bin', 'auth-service.js'), ['serve', '--users', USERS_FILE, '--key-file', KEY_FILE], 'AUTH_LOG_LEVEL');
-    services.push(auth);
-    const authUrl = await untilReady(auth);
+    let authUrl: string;
+    if (webOnly()) {
+      // The other half's `npm start -- --no-ui` runs the identity service; it reads the registration above live.
+      authUrl = await runningIdentityService();
+    } else {
+      const auth = startService('auth', join(exampleDir, 'bin', 'auth-service.js'), ['serve', '--users', USERS_FILE, '--key-file', KEY_FILE], 'AUTH_LOG_LEVEL');
+      services.push(auth);
+      authUrl = await untilReady(auth);
+    }
     const formgate = startService('formgate', join(root, 'bin', 'formgate.js'), formgateArgs(authUrl, [...planned.args, ...web.args(authUrl)]), 'FORMGATE_LOG_LEVEL');
     services.push(formgate);
     const formgateUrl = await untilReady(formgate);
     // Either one stopping on its own leaves the other useless: stop both and say so.
     for (const service of services) void service.exited.then((ending) => stop(`${service.name} ${ending.description}`, 1));
-    process.stdout.write(instructions(formgateUrl, authUrl, web.note));
+    process.stdout.write(webOnly() ? webOnlyInstructions(formgateUrl, given('api-url', 'FORMGATE_API_URL') ?? '(no --api-url)', web.note) : instructions(formgateUrl, authUrl, web.note, { authCli: join(exampleDir, 'bin', 'auth-service.js'), usersFile: USERS_FILE }));
   } catch (e) {
     await stop(e instanceof Error ? e.message : String(e), 1);
   }
