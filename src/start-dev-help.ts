@@ -14,8 +14,10 @@ export function instructions(formgateUrl: string, authUrl: string, signInNote: s
   const cli = `node ${relative(process.cwd(), files.authCli)}`;
   const USERS_FILE = files.usersFile;
   const protection = process.argv.slice(2).some((a) => a.startsWith('--protect')) ? 'with the --protect you gave' : 'writes need a token';
-  const browser =
-    signInNote === undefined
+  const uiOff = process.argv.slice(2).some((a) => a === '--no-ui' || a === '--ui=false');
+  const browser = uiOff
+    ? `The web client is off (--no-ui). Run it apart, in another terminal:\n  npm start -- --no-api --api-url ${formgateUrl} --port 8081`
+    : signInNote === undefined
       ? `Open ${formgateUrl} in a browser and sign in as alice (password ${DEV_PASSWORD}).`
       : `Open ${formgateUrl} in a browser (${signInNote}).`;
   return `

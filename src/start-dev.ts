@@ -213,12 +213,13 @@ async function prepareWebClient(formgateUrl: string): Promise<{ args: (issuer: s
 /** `npm start -- --no-api …`: the web client alone, for the API (and identity service) another `npm start -- --no-ui` runs. */
 const webOnly = () => process.argv.slice(2).some((a) => a === '--no-api' || a === '--api=false');
 
-function formgateArgs(authUrl: string, extra: string[] = []): string[] {
+/** `port`: the port picked for `--port 0`, last so it wins over the developer's own `--port 0`. */
+function formgateArgs(authUrl: string, extra: string[], port: string[]): string[] {
   // A web client alone reads no forms file and asks no identity service: the API it talks to does.
-  if (webOnly()) return ['serve', ...extra, ...process.argv.slice(2)];
+  if (webOnly()) return ['serve', ...extra, ...process.argv.slice(2), ...port];
   // The example forms unless the developer has a forms file of their own (as `formgate serve` decides it).
   const forms = process.env.FORMGATE_FORMS || existsSync('forms.yaml') ? [] : ['--forms', relative(process.cwd(), join(root, 'examples', 'forms.yaml'))];
-  return ['serve', '--protect', 'writes', '--auth-url', `${authUrl}/validate`, ...forms, ...extra, ...process.argv.slice(2)];
+  return ['serve', '--protect', 'writes', '--auth-url', `${authUrl}/validate`, ...forms, ...extra, ...process.argv.slice(2), ...port];
 }
 
 /** The example identity service the API half started (AUTH_HOST/AUTH_PORT as for it), once it answers. */
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (reason: string, code: number) =>
     (stopping ??= (async () => {
-      process.stdout.write(`start   | ${reason}: stopping both services\n`);
+      process.stdout.write(`start   | ${reason}: stopping ${services.length === 1 ? 'the web client' : 'both services'}\n`);
       const endings = await stopAll(services);
       for (const e of endings) if (!e.clean) process.stdout.write(`start   | ${e.name} ${e.description}\n`);
       process.exit(endings.every((e) => e.clean) ? code : 1);
@@ -258,7 +259,7 @@ async function main(): Promise<void> {
       services.push(auth);
       authUrl = await untilReady(auth);
     }
-    const formgate = startService('formgate', join(root, 'bin', 'formgate.js'), formgateArgs(authUrl, [...planned.args, ...web.args(authUrl)]), 'FORMGATE_LOG_LEVEL');
+    const formgate = startService('formgate', join(root, 'bin', 'formgate.js'), formgateArgs(authUrl, web.args(authUrl), planned.args), 'FORMGATE_LOG_LEVEL');
     services.push(formgate);
     const formgateUrl = await untilReady(formgate);
     // Either one stopping on its own leaves the other useless: stop both and say so.
