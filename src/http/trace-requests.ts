@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { tracer } from '../telemetry.ts';
@@ -22,11 +22,7 @@ export function traceRequests(): MiddlewareHandler {
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {
-      const route = routeOf(c);
-      if (route !== undefined) {
-        span.updateName(`${method} ${route}`);
-        span.setAttribute('http.route', route);
-      }
+      nameByRoute(span, method, routeOf(c));
       const status = c.res.status;
       span.setAttribute('http.response.status_code', status);
       // A 4xx is the client's doing; only a 5xx marks Formgate's span as failed (OpenTelemetry's HTTP rules).
@@ -34,6 +30,24 @@ export function traceRequests(): MiddlewareHandler {
       span.end();
     }
   };
+}
+
+/**
+ * For an app the host hands every path it has no route for (the web client): the host's router saw only
+ * its catch-all, so the app names the request's span by its own route that answered (`GET /forms/:form`).
+ */
+export function nameSpanByRoute(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const span = trace.getActiveSpan();
+    if (span !== undefined) nameByRoute(span, c.req.method, routeOf(c));
+  };
+}
+
+function nameByRoute(span: Span, method: string, route: string | undefined): void {
+  if (route === undefined) return;
+  span.updateName(`${method} ${route}`);
+  span.setAttribute('http.route', route);
 }
 
 /**

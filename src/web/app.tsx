@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { nameSpanByRoute } from '../http/trace-requests.ts';
 import { cookieJar } from './cookies.ts';
 import { csrfProtection } from './csrf.tsx';
 import type { WebEnv } from './env.ts';
@@ -26,6 +27,8 @@ export function createWebApp(options: WebOptions) {
   const sessionKeys = keysFor('session', options.sessionKeys);
   const provider = options.signIn === null ? null : openProvider(options.signIn);
 
+  // Outermost, so it reads the route after every page and middleware below has answered.
+  web.use(nameSpanByRoute());
   web.use(securityHeaders(options.signIn === null ? null : new URL(options.signIn.issuer).origin));
   web.route('/', stylesheetRoute());
   web.use(sessionMiddleware({ api: options.api, jar, keys: sessionKeys, refresher: provider === null ? null : refresher((s) => refreshGrant(provider, s)) }));

@@ -3,6 +3,7 @@ import { node, tracing } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadFormsFile } from '../../src/forms/index.ts';
+import { keysFromSecrets } from '../../src/web/keys.ts';
 import { DRIVERS } from '../support/databases.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { startIdentityServer, type IdentityServer } from '../support/identity-server.ts';
@@ -32,7 +33,13 @@ beforeAll(async () => {
   // The example forms, as `npm start` serves them.
   const forms = await loadFormsFile(fileURLToPath(new URL('../../examples/forms.yaml', import.meta.url)));
   if (!forms.ok) throw new Error('examples/forms.yaml does not load');
-  t = await buildTestApp(pglite, { authUrl: identity.url, protect: { forms: 'writes', documents: 'writes' }, forms: forms.value });
+  t = await buildTestApp(pglite, {
+    authUrl: identity.url,
+    protect: { forms: 'writes', documents: 'writes' },
+    forms: forms.value,
+    // The web client beside the API, as `npm start` mounts it: the host hands it every other path.
+    web: { publicUrl: 'http://127.0.0.1', signIn: null, sessionKeys: keysFromSecrets(['session-secret-for-tracing-0123456789']) },
+  });
 });
 
 afterAll(async () => {
@@ -143,6 +150,19 @@ describe('one request, one trace', () => {
     const [server] = spans().filter((s) => s.kind === SpanKind.SERVER);
     expect(server?.name).toBe('GET');
     expect(server?.attributes['http.route']).toBeUndefined();
+  });
+
+  test('a page of the web client, mounted as the host\'s catch-all, is named by the page\'s own route', async () => {
+    // Anonymous under `writes`: the page answers 403 (no one to send the form as), by its route all the same.
+    const res = await t.app.request('/forms/expense-report/new');
+    expect(res.status).toBe(403);
+    const server = spanNamed('GET /forms/:form/new');
+    expect(server.kind).toBe(SpanKind.SERVER);
+    expect(server.attributes).toMatchObject({ 'http.route': '/forms/:form/new', 'url.path': '/forms/expense-report/new', 'http.response.status_code': 403 });
+
+    exporter.reset();
+    expect((await t.app.request('/')).status).toBe(200);
+    expect(spanNamed('GET /').attributes['http.route']).toBe('/');
   });
 
   test('the request\'s log line carries its trace id', async () => {

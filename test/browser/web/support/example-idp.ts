@@ -21,6 +21,8 @@ export interface ExampleOptions {
   readonly port?: number;
   /** `--token-ttl`: how long its access (and ID) tokens live, e.g. `5s`. */
   readonly tokenTtl?: string;
+  /** Added to its environment (`undefined` removes a variable), e.g. the `OTEL_*` settings of a tracing test. */
+  readonly env?: Record<string, string | undefined>;
 }
 
 export interface ExampleIdp {
@@ -36,7 +38,7 @@ export interface ExampleIdp {
 export async function startExample(options: ExampleOptions): Promise<ExampleIdp> {
   const args = ['serve', '--users', options.usersFile, '--key-file', options.keyFile, '--port', String(options.port ?? 0), '--log-level', 'info'];
   if (options.tokenTtl !== undefined) args.push('--token-ttl', options.tokenTtl);
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listening = new Promise<string>((resolve, reject) => {
     for (const stream of [child.stdout!, child.stderr!]) {
