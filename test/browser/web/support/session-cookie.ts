@@ -63,3 +63,18 @@ export function withJoinedChunks(cookies: readonly { name: string; value: string
   }
   return [...cookies, ...joined];
 }
+
+/**
+ * The access token of the web client's session among a browser's cookies (chunks joined), opened with the
+ * session secret; `undefined` when no session cookie opens with it.
+ */
+export async function accessTokenOf(cookies: readonly { name: string; value: string }[], secret: string): Promise<string | undefined> {
+  const key = cookieKey(secret, 'session');
+  const whole = withJoinedChunks(cookies.filter((c) => c.name === 'fg-session' || c.name.startsWith('fg-session.')));
+  // The joined value, when there is one, is the session; a lone chunk opens only when there is no other.
+  for (const cookie of [...whole].reverse()) {
+    const opened = (await openCookie(cookie.value, key)) as { v?: { a?: unknown } } | undefined;
+    if (typeof opened?.v?.a === 'string' && isJwt(opened.v.a)) return opened.v.a;
+  }
+  return undefined;
+}

@@ -109,7 +109,7 @@ export async function startStackAndBrowser(options: StackOptions = {}): Promise<
 }
 
 /** A port nothing listens on right now (the kernel's choice, released at once). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
