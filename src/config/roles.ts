@@ -54,6 +54,8 @@ function apiBase(raw: Raw): string {
     u = undefined;
   }
   if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+    // `user:password@host` without a scheme parses with `user:` as the scheme: an '@' may hide a password.
+    if (raw.value.includes('@')) fail('api-url', `--api-url: expected the API's http:// or https:// base URL without a user name or password, e.g. http://formgate-api:8080 ${where('api-url')}`);
     invalid('api-url', "the API's http:// or https:// base URL, e.g. http://formgate-api:8080", raw);
   }
   if (u.username !== '' || u.password !== '') {
