@@ -75,6 +75,18 @@ export async function webParts(config: Config, logger: Logger): Promise<Omit<Web
     publicUrl: config.web.publicUrl,
     forms: config.web.forms,
     sessionKeys: keys.keys,
-    signIn: signIn === null ? null : { issuer: signIn.issuer, clientId: signIn.clientId, clientSecret: secretReader(signIn.clientSecret) },
+    signIn:
+      signIn === null
+        ? null
+        : {
+            issuer: signIn.issuer,
+            clientId: signIn.clientId,
+            clientSecret: secretReader(signIn.clientSecret),
+            onClientRefused: () =>
+              logger.warn(
+                { issuer: signIn.issuer, clientId: signIn.clientId },
+                `sign-in: the OpenID provider refused the web client's credentials (invalid_client); check --ui-client-id and the secret in ${signIn.clientSecret.kind === 'file' ? `--ui-client-secret-file ${signIn.clientSecret.path}` : '--ui-client-secret'} (a rotated secret's grace may have ended)`,
+              ),
+          },
   };
 }

@@ -8,6 +8,8 @@ export interface SignInOptions {
   readonly clientId: string;
   /** Read when used, so a secret rotated in its file needs no restart. */
   readonly clientSecret: () => Promise<string>;
+  /** Told when the provider refuses the client's credentials (`invalid_client`): a setup problem for the operator. */
+  readonly onClientRefused?: () => void;
   /** After a failed discovery, how long sign-in says "try again" before asking the provider again (default 5 s). */
   readonly retryAfterS?: number;
 }

@@ -11,12 +11,16 @@ export type Discovered = { readonly ok: true; readonly config: oidc.Configuratio
 /** How a grant ended: tokens; `rejected` (the provider said no: the session is over); `unavailable` (try later). */
 export type GrantOutcome =
   | { readonly kind: 'tokens'; readonly session: SessionData }
-  | { readonly kind: 'rejected' }
+  | { readonly kind: 'rejected'; readonly clientRefused?: true }
   | { readonly kind: 'unavailable'; readonly retryAfterS: number };
 
 export interface Provider {
   discover(): Promise<Discovered>;
+  /** The provider refused the client's own credentials: said to the operator, at most once a minute. */
+  clientRefused(): void;
 }
+
+const CLIENT_REFUSED_EVERY_MS = 60_000;
 
 const DISCOVERY_TIMEOUT_S = 5;
 const DEFAULT_RETRY_AFTER_S = 5;
@@ -36,7 +40,13 @@ export function provider(options: SignInOptions): Provider {
   // Plain http is allowed by the configuration only for a loopback issuer (a development provider).
   const execute = issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
 
+  let refusedSaidAt = -Infinity;
   return {
+    clientRefused() {
+      if (Date.now() - refusedSaidAt < CLIENT_REFUSED_EVERY_MS) return;
+      refusedSaidAt = Date.now();
+      options.onClientRefused?.();
+    },
     async discover() {
       if (found !== undefined) return { ok: true, config: found };
       const waited = (Date.now() - failedAt) / 1000;
@@ -85,7 +95,16 @@ function pickName(claims: oidc.IDToken | undefined): string | undefined {
  * (its refusal, or an answer that does not check out: state, nonce, signature) ends the attempt.
  */
 export function grantFailure(e: unknown, retryAfterS = DEFAULT_RETRY_AFTER_S): GrantOutcome {
-  if (e instanceof oidc.ResponseBodyError) return e.status >= 500 ? { kind: 'unavailable', retryAfterS } : { kind: 'rejected' };
+  if (e instanceof oidc.ResponseBodyError) {
+    if (e.status >= 500) return { kind: 'unavailable', retryAfterS };
+    // RFC 6749 §5.2: the client's own authentication failed (a wrong or expired secret), not the person's.
+    return e.error === 'invalid_client' ? { kind: 'rejected', clientRefused: true } : { kind: 'rejected' };
+  }
+  // A 401 with a challenge from the token endpoint is the same refusal, said the HTTP way (`WWW-Authenticate: Basic`).
+  if (e instanceof oidc.WWWAuthenticateChallengeError) {
+    if (e.status >= 500) return { kind: 'unavailable', retryAfterS };
+    return e.status === 401 ? { kind: 'rejected', clientRefused: true } : { kind: 'rejected' };
+  }
   if (failedStatus(e) >= 500) return { kind: 'unavailable', retryAfterS };
   const name = e instanceof Error ? e.name : '';
   if (name === 'TypeError' || name === 'AbortError' || name === 'TimeoutError') return { kind: 'unavailable', retryAfterS };
@@ -109,6 +128,8 @@ export async function refreshGrant(p: Provider, session: SessionData): Promise<G
   try {
     return { kind: 'tokens', session: sessionFrom(await oidc.refreshTokenGrant(d.config, session.refreshToken), session) };
   } catch (e) {
-    return grantFailure(e);
+    const failure = grantFailure(e);
+    if (failure.kind === 'rejected' && failure.clientRefused) p.clientRefused();
+    return failure;
   }
 }

@@ -72,6 +72,10 @@ export function signInRoutes(options: SignInRoutesOptions) {
     } catch (e) {
       const failure = grantFailure(e);
       if (failure.kind === 'unavailable') return unavailable(c, failure.retryAfterS);
+      if (failure.kind === 'rejected' && failure.clientRefused) {
+        provider.clientRefused();
+        return clientRefused(c);
+      }
       return notCompleted(c, returnTo, 'The answer from the sign-in service did not match this sign-in.');
     }
   });
@@ -100,6 +104,24 @@ function unavailable(c: Context<CoreEnv>, seconds: number) {
       <>
         <h1>Sign-in is unavailable</h1>
         <p>The sign-in service cannot be reached right now. Try again in {seconds} s.</p>
+        <p>
+          <a href={paths.home()}>Back to the list of forms</a>
+        </p>
+      </>
+    ),
+  });
+}
+
+/** The provider refused this web client itself: nothing the person can fix, so the page says whose it is. */
+function clientRefused(c: Context<CoreEnv>) {
+  return render(pageContext(c), {
+    title: 'Sign-in is not working',
+    status: 502,
+    main: (
+      <>
+        <h1>Sign-in is not working</h1>
+        <p>The sign-in service refused this site's own credentials, so nobody can sign in here right now. This is not something you did.</p>
+        <p>Tell the people who run this site; they will find the cause in its log. You can still use the forms that need no sign-in.</p>
         <p>
           <a href={paths.home()}>Back to the list of forms</a>
         </p>

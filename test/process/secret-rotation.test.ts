@@ -105,7 +105,7 @@ describe('rotating the web client secret of a web-only Formgate without a restar
     expect(Date.now(), 'this step outlived the grace period: the machine is too slow for GRACE_S').toBeLessThan(deadlineMs);
   });
 
-  it("after the grace, the old secret is refused: the web client's sign-in error page, not a 500", async () => {
+  it("after the grace, the old secret is refused: a page that says sign-in is broken here (502), and a warning for the operator", async () => {
     expect(Number.isFinite(deadlineMs), 'the rotation in the step above').toBe(true);
     // The example judges expiry by its own clock, the same as this one: half a second past is past.
     const wait = deadlineMs + 500 - Date.now();
@@ -113,14 +113,17 @@ describe('rotating the web client secret of a web-only Formgate without a restar
     const before = tokenRequests().length;
 
     const refused = await signInAsAlice();
-    expect(refused.status, refused.body.slice(0, 300)).toBe(400);
+    expect(refused.status, refused.body.slice(0, 300)).toBe(502);
     expect(refused.url.startsWith(`${split.webUrl}/auth/callback`)).toBe(true);
-    expect(refused.body).toContain('Sign-in did not complete');
-    expect(refused.body).toContain('Sign in again');
+    expect(refused.body).toContain('Sign-in is not working');
+    expect(refused.body).toContain('This is not something you did.');
     expect(refused.signedIn).toBe(false);
     // It was the client secret the example refused, at the token request.
     expect(tokenRequests().slice(before)).toEqual([expect.objectContaining({ status: 401, refusal: 'client authentication failed' })]);
-    expect(split.web.logs.filter((l) => typeof l.status === 'number' && l.status >= 500)).toEqual([]);
+    // The operator is told which setting to look at; a 502 is the web client's answer, not a crash (no 500).
+    const warning = await eventually(() => split.web.logs.find((l) => l.msg.includes('refused the web client')), 5000, 'the warning');
+    expect(warning.msg).toContain('--ui-client-secret-file');
+    expect(split.web.logs.filter((l) => l.status === 500)).toEqual([]);
   });
 
   it('the new secret back in the file: sign-in works again, and only the new secret is live now, so it is the one read', async () => {
