@@ -1,6 +1,9 @@
 # Formgate. Build from the repository root, where the workspace lock file is:
 #   docker build -t formgate .
 #   docker run --rm -p 127.0.0.1:8080:8080 formgate --protect none
+# One image for every role: `serve` runs both halves, `serve --no-ui` the API alone, and
+# `serve --no-api --api-url URL` the web client alone, which reads only dist/ (its pages' stylesheet is
+# dist/web/assets/) and node_modules: no forms file, no migrations, no database. compose.yaml runs those two.
 # The image runs the compiled JavaScript (npm run build → dist/): no TypeScript sources, tsx or esbuild.
 
 # --- build: every dependency of the root package (TypeScript included), then npm run build -----------

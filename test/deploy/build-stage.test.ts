@@ -9,7 +9,7 @@ import { contextFiles, describeStage, finalImage, locate } from './image.ts';
 
 /**
  * The images are built from the compiled JavaScript: a build stage has everything `npm run build` reads,
- * and the runtime stage carries none of TypeScript (sources, compiler, tsx, esbuild). compose.test.ts
+ * and the runtime stage carries none of TypeScript (sources, compiler, tsx, esbuild). images.test.ts
  * checks that the start command runs a file the build writes; compiled.test.ts runs it.
  */
 

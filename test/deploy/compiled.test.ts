@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +10,11 @@ import {
   runCli as runAuthCli,
   startServe as startAuthServe,
 } from '../../auth-service-example/test/support/process.ts';
-import { fetchWithin, killAll, REPO_ROOT, runCli, startServe, withTimeout } from '../support/process.ts';
+import { delay, fetchWithin, killAll, REPO_ROOT, runCli, startServe, withTimeout } from '../support/process.ts';
 import { assembleImage, type AssembledImage } from './assemble.ts';
 import { buildPlan, type BuildPlan } from './build-output.ts';
 import { parseDockerfile } from './dockerfile.ts';
+import { mountedFile, serviceOf } from './services.ts';
 
 /**
  * What the images run, run: `npm run build` once per test run for each package (into a temporary folder,
@@ -169,5 +171,100 @@ describe('the example identity service image, laid out from the build', () => {
     const health = await fetch(`${service.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
     expect(health.status).toBe(200);
     expect(await service.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+});
+
+/** A port free on the loopback now: the web client's public URL names its port before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A Formgate service's environment from compose.yaml, with this machine's addresses in place of the
+ * compose network's and the repository's files in place of the mounted secrets; tracing stays off.
+ */
+function composeEnv(service: string, replace: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(serviceOf(service).environment)) {
+    if (value === undefined || key.startsWith('OTEL_')) continue;
+    const mounted = key.endsWith('_FILE') ? mountedFile(service, value) : undefined;
+    env[key] = replace[key] ?? (mounted === undefined ? value : path.join(REPO_ROOT, mounted));
+  }
+  return env;
+}
+
+describe('the split of compose.yaml, laid out from the build: formgate-api, formgate-web and the identity service', () => {
+  it('serves pages from formgate-web through formgate-api, opening no database, and signs in as the development client', { timeout: 120_000 }, async () => {
+    const auth = await startAuthServe(
+      ['--users', 'users.example.yaml', '--key-file', path.join(tmp, 'split-signing-key.json'), '--host', '127.0.0.1', '--port', '0'],
+      { ...entrypoint('auth'), env: imageEnv('auth') },
+    );
+    const api = await startServe([], {
+      ...entrypoint('formgate'),
+      env: {
+        ...imageEnv('formgate'),
+        ...composeEnv('formgate-api', { FORMGATE_HOST: '127.0.0.1', FORMGATE_PORT: '0', FORMGATE_DATABASE_URL: 'memory://', FORMGATE_AUTH_URL: `${auth.url}/validate` }),
+      },
+    });
+    const webUrl = `http://127.0.0.1:${await freePort()}`;
+    const web = await startServe([], {
+      ...entrypoint('formgate'),
+      env: {
+        // The image's FORMGATE_DATABASE_URL, made one nobody answers at: a web client that opened it would fail.
+        ...imageEnv('formgate'),
+        FORMGATE_DATABASE_URL: 'postgres://formgate@127.0.0.1:1/none',
+        ...composeEnv('formgate-web', {
+          FORMGATE_HOST: '127.0.0.1',
+          FORMGATE_PORT: new URL(webUrl).port,
+          FORMGATE_API_URL: api.url,
+          FORMGATE_UI_PUBLIC_URL: webUrl,
+          FORMGATE_UI_ISSUER: auth.url,
+        }),
+      },
+    });
+    expect(web.url).toBe(webUrl);
+
+    const home = await fetchWithin(`${webUrl}/`);
+    expect(home.status, 'the home page of formgate-web').toBe(200);
+    // Anonymous under --protect writes: no form to offer, but the page asked formgate-api which.
+    expect(await home.text()).toMatch(/the forms anyone may use/i);
+    await api.waitForLog((l) => l.msg === 'request' && l.path === '/api/v1/me' && l.status === 200);
+    const health = await fetchWithin(`${webUrl}/health`);
+    expect(health.status, await health.clone().text()).toBe(200);
+
+    // Discovery at the issuer, then the browser is sent to the provider as the registered client.
+    const signIn = await fetchWithin(`${webUrl}/auth/sign-in`, { redirect: 'manual' });
+    const to = new URL(signIn.headers.get('location') ?? 'none:');
+    expect(`${to.origin}${to.pathname}`, 'sign-in sends the browser to the provider').toBe(`${auth.url}/authorize`);
+    expect(to.searchParams.get('client_id')).toBe(serviceOf('formgate-web').environment.FORMGATE_UI_CLIENT_ID);
+
+    // The development secret opens the shipped client: the provider checks the client before the grant.
+    const secret = readFileSync(path.join(REPO_ROOT, mountedFile('formgate-web', serviceOf('formgate-web').environment.FORMGATE_UI_CLIENT_SECRET_FILE!)!), 'utf8').trim();
+    const grant = async (clientSecret: string) => {
+      const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'none', client_id: 'formgate-web', client_secret: clientSecret });
+      const res = await fetchWithin(`${auth.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+      return ((await res.json()) as { error?: string }).error;
+    };
+    expect(await grant(secret), 'the development client secret').toBe('invalid_grant');
+    expect(await grant(`${secret.slice(0, -1)}x`), 'a wrong secret').toBe('invalid_client');
+
+    // Its health includes the API's: compose's depends_on and health checks rest on this.
+    expect(await api.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    // The API's health is kept a few seconds; asked again until it lapses (bounded).
+    let status = 200;
+    for (let i = 0; i < 60 && status === 200; i++) {
+      await delay(250);
+      status = (await fetchWithin(`${webUrl}/health`)).status;
+    }
+    expect(status, 'formgate-web /health without formgate-api').toBe(503);
+    expect(await web.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await auth.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   });
 });

@@ -5,7 +5,7 @@ import { words } from './dockerfile.ts';
 /**
  * compose.yaml read the way `docker compose` reads it, as far as the checks need: variables interpolated
  * (`${VAR:-default}` with an empty environment, so the defaults are what gets checked), and the short and
- * long forms of environment, ports, volumes, depends_on and health checks brought to one shape each.
+ * long forms of environment, ports, volumes, secrets, depends_on and health checks brought to one shape each.
  */
 
 export interface Port {
@@ -18,6 +18,12 @@ export interface Port {
 
 export interface Mount {
   readonly source?: string;
+  readonly target: string;
+}
+
+/** A secret a service mounts: the top-level secret's name, and where it lands in the container. */
+export interface SecretMount {
+  readonly source: string;
   readonly target: string;
 }
 
@@ -34,11 +40,18 @@ export interface Service {
   /** The test command, e.g. ["CMD", "pg_isready"]; absent when there is none or it is disabled. */
   readonly healthcheck?: readonly string[];
   readonly dependsOn: Readonly<Record<string, string>>;
+  /** The services in depends_on with `restart: true`: compose restarts this one after restarting them. */
+  readonly restartsWith: readonly string[];
+  /** `network_mode` as written: `service:NAME` shares that service's network namespace. */
+  readonly networkMode?: string;
+  readonly secrets: readonly SecretMount[];
 }
 
 export interface ComposeFile {
   readonly services: Readonly<Record<string, Service>>;
   readonly volumes: readonly string[];
+  /** The top-level secrets; `file` is relative to the compose file's folder. */
+  readonly secrets: Readonly<Record<string, { readonly file?: string }>>;
 }
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -56,19 +69,26 @@ const serviceSchema = z.object({
   volumes: z.array(z.union([z.string(), z.object({ source: z.string().optional(), target: z.string() })])).optional(),
   healthcheck: z.object({ test: stringOrList.optional(), disable: z.boolean().optional() }).optional(),
   depends_on: z
-    .union([z.array(z.string()), z.record(z.string(), z.object({ condition: z.string().default('service_started') }).nullable())])
+    .union([
+      z.array(z.string()),
+      z.record(z.string(), z.object({ condition: z.string().default('service_started'), restart: z.boolean().optional() }).nullable()),
+    ])
     .optional(),
+  network_mode: z.string().optional(),
+  secrets: z.array(z.union([z.string(), z.object({ source: z.string(), target: z.string().optional() })])).optional(),
 });
 
 const composeSchema = z.object({
   services: z.record(z.string(), serviceSchema),
   volumes: z.record(z.string(), z.unknown()).optional(),
+  secrets: z.record(z.string(), z.object({ file: z.string().optional() })).optional(),
 });
 
 export function parseCompose(text: string): ComposeFile {
   const raw = composeSchema.parse(interpolateAll(parse(text)));
   const services = Object.fromEntries(Object.entries(raw.services).map(([name, s]) => [name, service(name, s)]));
-  return { services, volumes: Object.keys(raw.volumes ?? {}) };
+  const secrets = Object.fromEntries(Object.entries(raw.secrets ?? {}).map(([name, d]) => [name, d.file === undefined ? {} : { file: d.file }]));
+  return { services, volumes: Object.keys(raw.volumes ?? {}), secrets };
 }
 
 function service(name: string, s: z.infer<typeof serviceSchema>): Service {
@@ -86,7 +106,16 @@ function service(name: string, s: z.infer<typeof serviceSchema>): Service {
     dependsOn: Array.isArray(s.depends_on)
       ? Object.fromEntries(s.depends_on.map((d) => [d, 'service_started']))
       : Object.fromEntries(Object.entries(s.depends_on ?? {}).map(([d, c]) => [d, c?.condition ?? 'service_started'])),
+    restartsWith: Array.isArray(s.depends_on) ? [] : Object.entries(s.depends_on ?? {}).flatMap(([d, c]) => (c?.restart === true ? [d] : [])),
+    ...(s.network_mode === undefined ? {} : { networkMode: s.network_mode }),
+    secrets: (s.secrets ?? []).map(secretMount),
   };
+}
+
+/** Compose mounts a secret at /run/secrets/<target>, the target defaulting to the secret's name. */
+function secretMount(v: string | { source: string; target?: string }): SecretMount {
+  const { source, target = source } = typeof v === 'string' ? { source: v } : v;
+  return { source, target: target.startsWith('/') ? target : `/run/secrets/${target}` };
 }
 
 function argv(v: string | string[]): string[] {
