@@ -29,7 +29,8 @@ const SECRET_FLAGS: ReadonlySet<string> = new Set(['auth-client-secret', 'ui-cli
 
 /** The value as shown in a message: quoted, escaped, credentials hidden, shortened. */
 export function show(value: string): string {
-  const redacted = value.replace(/\/\/[^/?#@\s]*@/g, '//***@');
+  // `user:pw@host` is credentials with or without a scheme before it (`postgres://…`, or a bare `u:pw@db:5432`).
+  const redacted = value.replace(/(^|\/\/)[^/?#@\s]*@/g, '$1***@');
   const short = redacted.length > 80 ? redacted.slice(0, 77) + '...' : redacted;
   return JSON.stringify(short);
 }
