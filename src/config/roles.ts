@@ -2,7 +2,7 @@ import { fail, invalid, where } from './errors.ts';
 import type { Raw } from './input.ts';
 import { envName } from './names.ts';
 import { flagValue, type Reader } from './reader.ts';
-import { integer } from './values.ts';
+import { integer, parseHttpUrl } from './values.ts';
 
 /**
  * Which halves this process runs: the API (`--api`/`--no-api`) and the web client (`--ui`/`--no-ui`), and,
@@ -47,13 +47,8 @@ export function apiTarget(r: Reader, halves: { api: boolean; ui: boolean }): Api
 
 /** An http(s) base URL without credentials, query or fragment; a path is a prefix (a proxy's), kept without its last slash. */
 function apiBase(raw: Raw): string {
-  let u: URL | undefined;
-  try {
-    u = new URL(raw.value);
-  } catch {
-    u = undefined;
-  }
-  if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+  const u = parseHttpUrl(raw.value);
+  if (u === undefined) {
     // `user:password@host` without a scheme parses with `user:` as the scheme: an '@' may hide a password.
     if (raw.value.includes('@')) fail('api-url', `--api-url: expected the API's http:// or https:// base URL without a user name or password, e.g. http://formgate-api:8080 ${where('api-url')}`);
     invalid('api-url', "the API's http:// or https:// base URL, e.g. http://formgate-api:8080", raw);

@@ -33,14 +33,19 @@ export function choice<T extends string>(r: Reader, flag: FlagName, allowed: rea
   return found;
 }
 
-export function httpUrl(flag: FlagName, raw: Raw, extra = ''): string {
-  let u: URL | undefined;
+/** The value as an http:// or https:// URL, or undefined for anything else. */
+export function parseHttpUrl(value: string): URL | undefined {
   try {
-    u = new URL(raw.value);
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined;
   } catch {
-    u = undefined;
+    return undefined;
   }
-  if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+}
+
+export function httpUrl(flag: FlagName, raw: Raw, extra = ''): string {
+  const u = parseHttpUrl(raw.value);
+  if (u === undefined) {
     invalid(flag, `an absolute http:// or https:// URL${extra}`, raw);
   }
   // fetch refuses URLs with credentials, and a password in a URL ends up in logs: say so at startup.

@@ -4,7 +4,7 @@ import type { Raw } from './input.ts';
 import type { Reader } from './reader.ts';
 import { envName } from './names.ts';
 import type { ApiTarget } from './roles.ts';
-import { formName } from './values.ts';
+import { formName, parseHttpUrl } from './values.ts';
 
 /** A secret given as a value, or as a file read when it is used. */
 export type SecretSource = { readonly kind: 'value'; readonly value: string } | { readonly kind: 'file'; readonly path: string };
@@ -72,17 +72,8 @@ function defaultPublicUrl({ host, port }: { host: string; port: number }): strin
   return `http://${reachable}:${port}`;
 }
 
-function parseUrl(raw: Raw): URL | undefined {
-  try {
-    const u = new URL(raw.value);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function publicOrigin(raw: Raw): string {
-  const u = parseUrl(raw);
+  const u = parseHttpUrl(raw.value);
   if (u === undefined) invalid('ui-public-url', 'an http:// or https:// origin such as https://forms.example.org', raw);
   if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '' || (u.pathname !== '/' && u.pathname !== '')) {
     invalid('ui-public-url', 'an origin only (scheme, host and port; no path, query or credentials), e.g. https://forms.example.org', raw);
@@ -91,7 +82,7 @@ function publicOrigin(raw: Raw): string {
 }
 
 function issuerUrl(raw: Raw): string {
-  const u = parseUrl(raw);
+  const u = parseHttpUrl(raw.value);
   if (u === undefined) invalid('ui-issuer', "the OpenID provider's issuer, an http:// or https:// URL", raw);
   if (u.username !== '' || u.password !== '') {
     fail('ui-issuer', `--ui-issuer: the URL must not carry a user name or password; the client credentials go in --ui-client-id and --ui-client-secret-file ${where('ui-issuer')}`);

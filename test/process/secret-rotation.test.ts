@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSplit, type SplitStack } from '../browser/web/support/split-stack.ts';
 import { delay, eventually, type LogLine } from '../support/process.ts';
-import { Browser } from '../support/web.ts';
+import { Browser, signInAtExample } from '../support/web.ts';
 
 /**
  * Issue 14's rotation of the web client's OAuth client secret, with no restart: the example service's
@@ -43,16 +43,7 @@ interface SignInOutcome {
 /** Alice through the web-only instance's sign-in and the example's login page, in a fresh browser. */
 async function signInAsAlice(): Promise<SignInOutcome> {
   const browser = new Browser(split.webUrl);
-  const login = await browser.go(`${split.webUrl}/auth/sign-in?return_to=%2F`);
-  const request = /name="request" value="([^"]+)"/.exec(login.body)?.[1];
-  if (login.res.status !== 200 || request === undefined || !login.url.startsWith(`${split.idp.url}/authorize`)) {
-    throw new Error(`expected the example's login page, got ${login.res.status} at ${login.url}: ${login.body.slice(0, 300)}`);
-  }
-  const answer = await browser.go(`${split.idp.url}/authorize`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ request, username: 'alice', password: 'alice-password' }).toString(),
-  });
+  const answer = await signInAtExample(browser);
   const signedIn = [...browser.cookies.keys()].some((name) => name.startsWith('fg-session'));
   return { status: answer.res.status, body: answer.body, url: answer.url, signedIn };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { childEnv, eventually, REPO_ROOT, START_TIMEOUT_MS, withTimeout } from '../support/process.ts';
-import { Browser } from '../support/web.ts';
+import { Browser, signInAtExample } from '../support/web.ts';
 
 /**
  * The README's two commands for the halves apart on one machine: `npm start -- --no-ui` (the example
@@ -86,18 +86,8 @@ describe('npm start, the two halves apart', () => {
     expect(web.output).toContain(`registered the web client formgate-web for ${webUrl}`);
 
     const browser = new Browser(webUrl);
-    const start = await browser.request(`${webUrl}/auth/sign-in?return_to=%2F`);
-    const authorize = start.headers.get('location')!;
-    expect(authorize.startsWith(`${authUrl}/authorize?`)).toBe(true);
-    const login = await (await fetch(authorize)).text();
-    const request = /name="request" value="([^"]+)"/.exec(login)?.[1] ?? '';
-    const answer = await fetch(`${authUrl}/authorize`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { origin: authUrl, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ request, username: 'alice', password: 'alice-password' }).toString(),
-    });
-    const home = await browser.go(answer.headers.get('location')!);
+    const home = await signInAtExample(browser);
+    expect(home.url).toBe(`${webUrl}/`);
     expect(home.body).toContain('Signed in as Alice Example');
     const form = await browser.go(`${webUrl}/forms/contact/new`);
     expect(form.res.status).toBe(200);

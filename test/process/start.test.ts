@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exportingTo, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
 import { childEnv, eventually, REPO_ROOT, START_TIMEOUT_MS, withTimeout } from '../support/process.ts';
-import { Browser } from '../support/web.ts';
+import { Browser, signInAtExample } from '../support/web.ts';
 
 /**
  * `npm start` as a developer gets it: the example identity service and Formgate as real processes, the
@@ -102,18 +102,9 @@ describe('npm start', () => {
       expect(output).toContain(`Open ${formgateUrl} in a browser and sign in as alice (password alice-password).`);
       // As the hint says: sign in as alice through the example's login page, and land on the forms.
       const browser = new Browser(formgateUrl);
-      const start = await browser.request(`${formgateUrl}/auth/sign-in?return_to=%2F`);
-      const authorize = start.headers.get('location')!;
-      expect(authorize.startsWith(`${authUrl}/authorize?`)).toBe(true);
-      const login = await (await fetch(authorize)).text();
-      const request = /name="request" value="([^"]+)"/.exec(login)?.[1] ?? '';
-      const answer = await fetch(`${authUrl}/authorize`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { origin: authUrl, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ request, username: 'alice', password: 'alice-password' }).toString(),
-      });
-      const { body } = await browser.go(answer.headers.get('location')!);
+      const { body, url } = await signInAtExample(browser);
+      expect(url).toBe(`${formgateUrl}/`);
+      expect(browser.urls.some((u) => u.startsWith(`${authUrl}/authorize?`))).toBe(true);
       expect(body).toContain('Signed in as Alice Example');
       expect(body).toContain('Expense report');
     } else {

@@ -8,7 +8,7 @@ import { cookieKey, openCookie, tokensIn, withJoinedChunks } from '../browser/we
 import { closedPort } from '../support/identity-server.ts';
 import { exportingTo, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
 import { killAll, REPO_ROOT, startServe, type ServerProcess } from '../support/process.ts';
-import { Browser } from '../support/web.ts';
+import { Browser, signInAtExample } from '../support/web.ts';
 
 /**
  * Issue 14's split as three processes on 127.0.0.1 (the example identity service, an API-only Formgate
@@ -93,17 +93,7 @@ afterAll(async () => {
 
 /** Signs alice in through the web-only instance, the example's login form posted as a browser would. */
 async function signIn(browser: Browser): Promise<void> {
-  const login = await browser.go(`${webUrl}/auth/sign-in?return_to=%2F`);
-  expect(login.res.status, login.body.slice(0, 300)).toBe(200);
-  const request = /name="request" value="([^"]+)"/.exec(login.body)?.[1];
-  expect(request, 'the login page carries its request id').toBeDefined();
-  const posted = await browser.request(new URL('authorize', login.url).href, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ request: request!, username: 'alice', password: 'alice-password' }).toString(),
-  });
-  expect(posted.status).toBe(303);
-  const back = await browser.go(posted.headers.get('location')!);
+  const back = await signInAtExample(browser);
   expect(back.url).toBe(`${webUrl}/`);
   expect(back.body).toContain('Signed in as');
 }

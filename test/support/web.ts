@@ -108,3 +108,19 @@ export class Browser {
     });
   }
 }
+
+/**
+ * A person signing in through the web client and the example identity service's login form, posted as a
+ * browser would: the page the web client ends on (the return-to page, or its error page).
+ */
+export async function signInAtExample(browser: Browser, who = { username: 'alice', password: 'alice-password' }, returnTo = '/'): Promise<{ res: Response; body: string; url: string }> {
+  const login = await browser.go(`${browser.site}/auth/sign-in?return_to=${encodeURIComponent(returnTo)}`);
+  const request = /name="request" value="([^"]+)"/.exec(login.body)?.[1];
+  if (login.res.status !== 200 || request === undefined) throw new Error(`expected the example's login page, got ${login.res.status} at ${login.url}: ${login.body.slice(0, 300)}`);
+  const loginUrl = new URL(login.url);
+  return browser.go(`${loginUrl.origin}/authorize`, {
+    method: 'POST',
+    headers: { origin: loginUrl.origin, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ request, ...who }).toString(),
+  });
+}
