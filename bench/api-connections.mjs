@@ -1,7 +1,7 @@
 // Loaded with `--import` into the web-only instance the web benchmark starts: counts the TCP connections
 // its fetch (undici) opens and the requests it sends, by undici's own diagnostics channels, so the count is
 // the client's and needs no change in Formgate. Plain JavaScript: it loads before tsx is registered.
-// The counts go to the file named by BENCH_API_CONNECTIONS_FILE a few times a second (a write per
+// The counts go to the file named by BENCH_API_CONNECTIONS_FILE every 50 ms (a write per
 // request would cost the process measured more than the count is worth).
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
@@ -17,6 +17,6 @@ if (file) {
   subscribe('undici:request:create', () => counts.requests++);
   const write = () => writeFileSync(file, JSON.stringify(counts));
   write();
-  setInterval(write, 100).unref();
+  setInterval(write, 50).unref();
   process.once('exit', write);
 }

@@ -39,6 +39,8 @@ export interface CompareOptions {
   secondsPerRound: number;
   /** Load on each variant before the first round (default 1 s): a server that sat idle meets its rounds warm. */
   warmupSeconds?: number;
+  /** Told after each load on a variant (round -1: its warm-up), outside the CPU reading: for counts of the benchmark's own. */
+  afterLoad?: (variant: Variant, round: number) => Promise<void>;
 }
 
 export async function compareVariants(variants: Variant[], path: string, options: CompareOptions): Promise<VariantRow[]> {
@@ -46,7 +48,11 @@ export async function compareVariants(variants: Variant[], path: string, options
   const samples = new Map<string, autocannon.Result[]>(variants.map((v) => [v.variant, []]));
   const pidsOf = (v: Variant) => (v.pid === undefined ? [] : [v.pid, ...(v.alsoPids ?? [])]);
   const cpu = new Map<string, number[]>(variants.map((v) => [v.variant, pidsOf(v).map(() => 0)]));
-  for (const v of variants) await load(v, path, connections, warmupSeconds); // warm up (and fill caches)
+  const { afterLoad = async () => {} } = options;
+  for (const v of variants) {
+    await load(v, path, connections, warmupSeconds); // warm up (and fill caches)
+    await afterLoad(v, -1);
+  }
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < variants.length; i++) {
       const v = variants[(round + i) % variants.length]!;
@@ -54,6 +60,7 @@ export async function compareVariants(variants: Variant[], path: string, options
       samples.get(v.variant)?.push(await load(v, path, connections, secondsPerRound));
       const after = await Promise.all(pidsOf(v).map(cpuSeconds));
       cpu.set(v.variant, cpu.get(v.variant)!.map((spent, j) => spent + after[j]! - before[j]!));
+      await afterLoad(v, round);
     }
   }
   return variants.map(({ variant }) => {

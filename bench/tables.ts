@@ -4,7 +4,7 @@ import type { DocumentsRow } from './documents.ts';
 import type { ScaleRow } from './list-scale.ts';
 import type { MemoryFigures } from './memory.ts';
 import type { WebComparison, WebFigures } from './web.ts';
-import type { SplitFigures } from './web-split.ts';
+import type { SplitComparison, SplitFigures } from './web-split.ts';
 
 /** Figures into markdown: one section per benchmark, each a heading, its command, a table and a reading. */
 
@@ -239,8 +239,14 @@ function splitPart(f: SplitFigures, form: string, connections: number): NonNulla
   });
   const byPage = f.comparisons.map((c) => `the ${c.page} ${fixed(c.ratio, 2)}`).join(', ');
   const cpuByPage = f.comparisons.map((c) => `${fixed(c.rows[1].cpuMicrosPerRequest / c.rows[0].cpuMicrosPerRequest, 2)}×`).join(', ');
-  // A page makes at most 2 API calls at once, so each pair can keep busy at most 2 × connections sockets.
-  const bound = 2 * connections * f.comparisons.length;
+  // A page makes at most 2 API calls at once, so one run can keep busy at most 2 × connections sockets.
+  const bound = 2 * connections;
+  const idles = [...new Set(f.comparisons.flatMap((c) => Object.keys(c.byIdle).map(Number)))].sort((a, b) => a - b);
+  const idleName = (n: number) => (n === 0 ? 'right after a web-only run' : `after ${n} co-located run${n > 1 ? 's' : ''} (≈ ${n * f.secondsPerRound} s idle)`);
+  const idleCell = (g: SplitComparison['byIdle'][number] | undefined) =>
+    g === undefined ? '—' : `${g.connectionsOpened} in ${g.runs} run${g.runs > 1 ? 's' : ''} (most in one: ${g.mostInOneRun}) for ${g.apiRequests} requests`;
+  const mostInOneRun = Math.max(...f.comparisons.flatMap((c) => Object.values(c.byIdle).map((g) => g.mostInOneRun)));
+  const hot = f.comparisons.reduce((sum, c) => sum + (c.byIdle[0]?.connectionsOpened ?? 0), 0);
   const others = Object.keys(f.origins).length > 1 ? ` (by origin: ${JSON.stringify(f.origins)})` : '';
   return {
     heading: 'The same pages from a web-only instance',
@@ -254,14 +260,21 @@ function splitPart(f: SplitFigures, form: string, connections: number): NonNulla
       '| page: request; API calls per page | instance | requests/s | p50 (ms) | p99 (ms) | web-only / co-located | server CPU per request (µs) | TCP connections opened to the API | non-2xx |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|',
       ...rows,
+      '',
+      `TCP connections the web-only instance opened to the API in its runs (warm-up and rounds), by how long its pool had sat idle before the run:`,
+      '',
+      `| page | ${idles.map(idleName).join(' | ')} |`,
+      `|---|${idles.map(() => '---:').join('|')}|`,
+      ...f.comparisons.map((c) => `| ${c.page} | ${idles.map((n) => idleCell(c.byIdle[n])).join(' | ')} |`),
     ],
     reading:
       `Web-only keeps, of the co-located requests/s: ${byPage}; its server CPU per page (web and API processes) is ${cpuByPage} the co-located one's, in the same order. ` +
       `On these 2 cores shared with autocannon a web-only page can run on two processes at once where a co-located one has one, so CPU per page is the steadier measure of what the split costs. ` +
       `Over this part (${fixed(f.seconds)} s) the web-only instance opened ${f.connectionsOpened} TCP connections to the API for ${f.apiRequests} API requests ` +
-      `(${fixed(f.apiRequests / Math.max(1, f.connectionsOpened))} requests a connection; ${f.connectionsBefore} more before it, at startup and for the checks)${others}: ` +
-      (f.connectionsOpened <= bound
-        ? `no more than the ${bound} that ${f.comparisons.length} pairs of ${connections} connections with up to 2 API calls at once can need, so the calls ride on kept-alive connections.`
-        : `more than the ${bound} that ${f.comparisons.length} pairs of ${connections} connections with up to 2 API calls at once can need: connections to the API are being reopened.`),
+      `(${fixed(f.apiRequests / Math.max(1, f.connectionsOpened))} requests a connection; ${f.connectionsBefore} more before it, at startup and for the checks)${others}. ` +
+      `No run opened more than ${mostInOneRun} (the most a run can keep busy is ${bound}: ${connections} connections, up to 2 API calls at once a page)` +
+      (mostInOneRun <= bound ? ': within a run under load the calls ride on kept-alive connections' : ': MORE, so connections are reopened under load') +
+      (idles.includes(0) ? `; runs right after another web-only run opened ${hot}` : '') +
+      `. Fresh connections come after the pool sat idle: the API (Node's default) answers \`Keep-Alive: timeout=5\`, and Node's fetch (undici) closes an idle socket 2 s before that, so a pool idle for ≥ 3 s while the co-located instance takes its turn reconnects once.`,
   };
 }

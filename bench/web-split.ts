@@ -37,8 +37,8 @@ export async function startWebOnlyInstance(apiUrl: string): Promise<WebOnlyInsta
   const nodeOptions = [process.env.NODE_OPTIONS, `--import ${COUNTER}`].filter(Boolean).join(' ');
   const server = await startFormgate(['--no-api', '--api-url', apiUrl], { NODE_OPTIONS: nodeOptions, BENCH_API_CONNECTIONS_FILE: file });
   const counts = async (): Promise<ApiConnectionCounts> => {
-    // The counter writes every 100 ms: wait for a write made after everything before this call.
-    await new Promise((r) => setTimeout(r, 300));
+    // The counter writes every 50 ms: wait for a write made after everything before this call.
+    await new Promise((r) => setTimeout(r, 120));
     return JSON.parse(await readFile(file, 'utf8')) as ApiConnectionCounts;
   };
   // Without the counter loaded there is no count, and the row would claim what was not measured.
@@ -73,6 +73,8 @@ export interface SplitComparison extends SplitPage {
   /** Opened by the web-only instance to the API during this pair (its warm-up included), and the API requests sent over them. */
   connectionsOpened: number;
   apiRequests: number;
+  /** The web-only runs (warm-up and rounds) by how many co-located runs came between them and the web-only run before: how long its pool sat idle. */
+  byIdle: Record<number, { runs: number; connectionsOpened: number; apiRequests: number; mostInOneRun: number }>;
 }
 
 export interface SplitFigures {
@@ -111,11 +113,28 @@ export async function measureSplit(
   const first = await web.counts();
   const comparisons: SplitComparison[] = [];
   let before = first;
+  let last = first;
+  let idleRuns = 0;
   for (const page of pages) {
+    const byIdle: SplitComparison['byIdle'] = {};
+    // Counted around each web-only run: within one run under load, a kept-alive pool opens no more
+    // connections than calls in flight at once; fresh ones are expected only after it sat idle.
+    const afterLoad = async (v: Variant) => {
+      if (v.variant !== 'web-only') return void idleRuns++;
+      const now = await web.counts();
+      const group = (byIdle[idleRuns] ??= { runs: 0, connectionsOpened: 0, apiRequests: 0, mostInOneRun: 0 });
+      const opened = now.connections - last.connections;
+      group.runs++;
+      group.connectionsOpened += opened;
+      group.apiRequests += now.requests - last.requests;
+      group.mostInOneRun = Math.max(group.mostInOneRun, opened);
+      last = now;
+      idleRuns = 0;
+    };
     const a: Variant = { variant: 'co-located', url: colocated.url + page.path, pid: colocated.pid, headers: colocated.headers };
     // The web-only page costs the web process and the API process together: both are read.
     const b: Variant = { variant: 'web-only', url: web.url + page.path, pid: web.pid, alsoPids: [web.apiPid], headers: web.headers };
-    const [x, y] = await compareVariants([a, b], '', options);
+    const [x, y] = await compareVariants([a, b], '', { ...options, afterLoad });
     const after = await web.counts();
     comparisons.push({
       ...page,
@@ -124,6 +143,7 @@ export async function measureSplit(
       spread: middleHalf(y!.perRound.map((v, i) => v / x!.perRound[i]!)),
       connectionsOpened: after.connections - before.connections,
       apiRequests: after.requests - before.requests,
+      byIdle,
     });
     before = after;
   }
