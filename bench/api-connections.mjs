@@ -4,7 +4,7 @@
 // The counts go to the file named by BENCH_API_CONNECTIONS_FILE every 50 ms (a write per
 // request would cost the process measured more than the count is worth).
 import { subscribe } from 'node:diagnostics_channel';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 
 const file = process.env.BENCH_API_CONNECTIONS_FILE;
 if (file) {
@@ -15,7 +15,11 @@ if (file) {
     counts.origins[origin] = (counts.origins[origin] ?? 0) + 1;
   });
   subscribe('undici:request:create', () => counts.requests++);
-  const write = () => writeFileSync(file, JSON.stringify(counts));
+  // Written aside and renamed over, so a reader never meets the file truncated half-way through a write.
+  const write = () => {
+    writeFileSync(`${file}.next`, JSON.stringify(counts));
+    renameSync(`${file}.next`, file);
+  };
   write();
   setInterval(write, 50).unref();
   process.once('exit', write);
