@@ -15,6 +15,8 @@ export interface Variant {
   headers?: Record<string, string>;
   /** The server process, to read its CPU time from /proc. */
   pid?: number;
+  /** Further processes each request runs in (a web-only instance's API): their CPU counts too. */
+  alsoPids?: number[];
 }
 
 export interface VariantRow {
@@ -23,8 +25,10 @@ export interface VariantRow {
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
-  /** Server CPU time (all threads) per request over every round; NaN without a pid. */
+  /** Server CPU time (all threads, pid and alsoPids together) per request over every round; NaN without a pid. */
   cpuMicrosPerRequest: number;
+  /** The same for each process alone, pid first, then alsoPids in their order. */
+  cpuMicrosPerRequestEach: number[];
   /** Requests/s of each round, in round order: rounds of two variants pair up for a ratio that drift cancels in. */
   perRound: number[];
 }
@@ -35,32 +39,42 @@ export interface CompareOptions {
   secondsPerRound: number;
   /** Load on each variant before the first round (default 1 s): a server that sat idle meets its rounds warm. */
   warmupSeconds?: number;
+  /** Told after each load on a variant (round -1: its warm-up), outside the CPU reading: for counts of the benchmark's own. */
+  afterLoad?: (variant: Variant, round: number) => Promise<void>;
 }
 
 export async function compareVariants(variants: Variant[], path: string, options: CompareOptions): Promise<VariantRow[]> {
   const { connections, rounds, secondsPerRound, warmupSeconds = 1 } = options;
   const samples = new Map<string, autocannon.Result[]>(variants.map((v) => [v.variant, []]));
-  const cpu = new Map<string, number>(variants.map((v) => [v.variant, 0]));
-  for (const v of variants) await load(v, path, connections, warmupSeconds); // warm up (and fill caches)
+  const pidsOf = (v: Variant) => (v.pid === undefined ? [] : [v.pid, ...(v.alsoPids ?? [])]);
+  const cpu = new Map<string, number[]>(variants.map((v) => [v.variant, pidsOf(v).map(() => 0)]));
+  const { afterLoad = async () => {} } = options;
+  for (const v of variants) {
+    await load(v, path, connections, warmupSeconds); // warm up (and fill caches)
+    await afterLoad(v, -1);
+  }
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < variants.length; i++) {
       const v = variants[(round + i) % variants.length]!;
-      const before = v.pid === undefined ? NaN : await cpuSeconds(v.pid);
+      const before = await Promise.all(pidsOf(v).map(cpuSeconds));
       samples.get(v.variant)?.push(await load(v, path, connections, secondsPerRound));
-      const after = v.pid === undefined ? NaN : await cpuSeconds(v.pid);
-      cpu.set(v.variant, cpu.get(v.variant)! + after - before);
+      const after = await Promise.all(pidsOf(v).map(cpuSeconds));
+      cpu.set(v.variant, cpu.get(v.variant)!.map((spent, j) => spent + after[j]! - before[j]!));
+      await afterLoad(v, round);
     }
   }
   return variants.map(({ variant }) => {
     const results = samples.get(variant) ?? [];
     const requests = results.reduce((sum, r) => sum + r.requests.total, 0);
+    const each = (cpu.get(variant) ?? []).map((seconds) => (seconds / requests) * 1e6);
     return {
       variant,
       requestsPerSecond: median(results.map((r) => r.requests.average)),
       p50Ms: median(results.map((r) => r.latency.p50)),
       p99Ms: median(results.map((r) => r.latency.p99)),
       non2xx: results.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
-      cpuMicrosPerRequest: ((cpu.get(variant) ?? NaN) / requests) * 1e6,
+      cpuMicrosPerRequest: each.length === 0 ? NaN : each.reduce((a, b) => a + b, 0),
+      cpuMicrosPerRequestEach: each,
       perRound: results.map((r) => r.requests.average),
     };
   });

@@ -23,7 +23,8 @@ import { webOverhead } from './web.ts';
  * `memory` (RSS idle, under load, with 100k cached identities), `csv` (the CSV export's time and peak RSS
  * at 2k, 20k and 200k documents: flat memory), `startup` (start to ready for each database
  * kind and for check-auth, from the sources and from the build), `web` (the web client's pages against the API
- * calls they make, and the API with the web client mounted against `--no-ui`).
+ * calls they make, the API with the web client mounted against `--no-ui`, and the same pages from a web-only
+ * instance against the co-located one).
  *
  * Only a full run (no section named) writes bench/RESULTS.md, so the file always holds every section from one
  * run on one machine; a run of some sections prints their tables and leaves the file alone. Setting
@@ -56,8 +57,8 @@ const settings = {
   csvSizes: quick ? [500, 5_000] : [2_000, 20_000, 200_000],
   startupRuns: quick ? 1 : 5,
   web: quick
-    ? { rounds: 1, secondsPerRound: 1, mountedRounds: 2, mountedSecondsPerRound: 1, warmupSeconds: 1 }
-    : { rounds: 6, secondsPerRound: 3, mountedRounds: 30, mountedSecondsPerRound: 1, warmupSeconds: 5 },
+    ? { rounds: 1, secondsPerRound: 1, mountedRounds: 2, mountedSecondsPerRound: 1, warmupSeconds: 1, split: { rounds: 1, secondsPerRound: 1, warmupSeconds: 1 } }
+    : { rounds: 6, secondsPerRound: 3, mountedRounds: 30, mountedSecondsPerRound: 1, warmupSeconds: 5, split: { rounds: 6, secondsPerRound: 2, warmupSeconds: 2 } },
 } as const;
 
 const adminUrl = process.env.FORMGATE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

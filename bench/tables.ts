@@ -4,6 +4,7 @@ import type { DocumentsRow } from './documents.ts';
 import type { ScaleRow } from './list-scale.ts';
 import type { MemoryFigures } from './memory.ts';
 import type { WebComparison, WebFigures } from './web.ts';
+import type { SplitComparison, SplitFigures } from './web-split.ts';
 
 /** Figures into markdown: one section per benchmark, each a heading, its command, a table and a reading. */
 
@@ -16,10 +17,13 @@ export interface Section {
   table: string[];
   /** One line on what the figures say, with the target where there is one. */
   reading: string;
+  /** Further tables measured in the same run of the section, each under a heading of its own. */
+  parts?: { heading: string; method: string; table: string[]; reading: string }[];
 }
 
 export function sectionMarkdown(s: Section): string {
-  return [`## ${s.heading}`, '', `\`${s.command}\` — ${s.method}`, '', ...s.table, '', s.reading, ''].join('\n');
+  const parts = (s.parts ?? []).flatMap((p) => [`### ${p.heading}`, '', p.method, '', ...p.table, '', p.reading, '']);
+  return [`## ${s.heading}`, '', `\`${s.command}\` — ${s.method}`, '', ...s.table, '', s.reading, '', ...parts].join('\n');
 }
 
 export interface Machine {
@@ -216,5 +220,61 @@ export function webSection(
       `The documents page makes two API calls, the form and then the list: at the rates measured for each alone the two leave room for about ${fixed(serial)} pages/s, of which the page reaches ${fixed(pagesPerSecond / serial, 2)}. ` +
       `The API with the web client mounted keeps ${fixed(w.mounted.ratio, 2)} of its throughput without it (target ≥ 0.98: ${met(w.mounted.ratio >= 0.98)}), ` +
       `server CPU per request ${fixed(w.mounted.rows[0].cpuMicrosPerRequest, 1)} against ${fixed(w.mounted.rows[1].cpuMicrosPerRequest, 1)} µs.`,
+    parts: [splitPart(w.split, form, connections)],
+  };
+}
+
+/** The same pages from a web-only instance over HTTP against the co-located instance, one pair per page. */
+function splitPart(f: SplitFigures, form: string, connections: number): NonNullable<Section['parts']>[number] {
+  const named = (text: string) => text.replaceAll('{form}', form);
+  const rows = f.comparisons.flatMap((c) => {
+    const [co, web] = c.rows;
+    const ratio = web.perRound.length > 1 ? `${fixed(c.ratio, 2)} (${fixed(c.spread[0], 2)}–${fixed(c.spread[1], 2)})` : fixed(c.ratio, 2);
+    const [webCpu, apiCpu] = web.cpuMicrosPerRequestEach;
+    return [
+      `| ${c.page}: \`GET ${c.path}\` | co-located | ${fixed(co.requestsPerSecond)} | ${fixed(co.p50Ms, 1)} | ${fixed(co.p99Ms, 1)} | 1.00 | ${fixed(co.cpuMicrosPerRequest, 1)} | in-process | ${co.non2xx} |`,
+      `| ${named(c.apiCalls)} | web-only | ${fixed(web.requestsPerSecond)} | ${fixed(web.p50Ms, 1)} | ${fixed(web.p99Ms, 1)} | ${ratio} | ` +
+        `${fixed(web.cpuMicrosPerRequest, 1)} (web ${fixed(webCpu ?? NaN, 1)} + API ${fixed(apiCpu ?? NaN, 1)}) | ${c.connectionsOpened} for ${c.apiRequests} requests | ${web.non2xx} |`,
+    ];
+  });
+  const byPage = f.comparisons.map((c) => `the ${c.page} ${fixed(c.ratio, 2)}`).join(', ');
+  const cpuByPage = f.comparisons.map((c) => `${fixed(c.rows[1].cpuMicrosPerRequest / c.rows[0].cpuMicrosPerRequest, 2)}×`).join(', ');
+  // A page makes at most 2 API calls at once, so one run can keep busy at most 2 × connections sockets.
+  const bound = 2 * connections;
+  const idles = [...new Set(f.comparisons.flatMap((c) => Object.keys(c.byIdle).map(Number)))].sort((a, b) => a - b);
+  const idleName = (n: number) => (n === 0 ? 'right after a web-only run' : `after ${n} co-located run${n > 1 ? 's' : ''} (≈ ${n * f.secondsPerRound} s idle)`);
+  const idleCell = (g: SplitComparison['byIdle'][number] | undefined) =>
+    g === undefined ? '—' : `${g.connectionsOpened} in ${g.runs} run${g.runs > 1 ? 's' : ''} (most in one: ${g.mostInOneRun}) for ${g.apiRequests} requests`;
+  const mostInOneRun = Math.max(...f.comparisons.flatMap((c) => Object.values(c.byIdle).map((g) => g.mostInOneRun)));
+  const hot = f.comparisons.reduce((sum, c) => sum + (c.byIdle[0]?.connectionsOpened ?? 0), 0);
+  const others = Object.keys(f.origins).length > 1 ? ` (by origin: ${JSON.stringify(f.origins)})` : '';
+  return {
+    heading: 'The same pages from a web-only instance',
+    method:
+      `The same ${connections} connections against a third process, \`formgate serve --no-api --api-url\` pointed at the \`--no-ui\` process above (both on 127.0.0.1), against the co-located process (both halves in one); ` +
+      `processes rather than servers in the benchmark's own process, which runs autocannon and would share its event loop with them. ` +
+      `One pair per page, each after a warm-up of ${f.warmupSeconds} s each, ${f.rounds} rounds of ${f.secondsPerRound} s, taking turns; measured after the pairs above, so the \`--no-ui\` process is as warm as the co-located one. ` +
+      `Web-only server CPU is the web process's and the API process's together. Each instance's page requests carry its own visitor cookie; both instances' pages are first checked as above (every document, every control, the home page linking to the form). ` +
+      `TCP connections are counted inside the web-only process from undici's \`undici:client:connected\` diagnostics channel (bench/api-connections.mjs, loaded with \`--import\`), API requests from \`undici:request:create\`; each pair's count includes its warm-up.`,
+    table: [
+      '| page: request; API calls per page | instance | requests/s | p50 (ms) | p99 (ms) | web-only / co-located | server CPU per request (µs) | TCP connections opened to the API | non-2xx |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows,
+      '',
+      `TCP connections the web-only instance opened to the API in its runs (warm-up and rounds), by how long its pool had sat idle before the run:`,
+      '',
+      `| page | ${idles.map(idleName).join(' | ')} |`,
+      `|---|${idles.map(() => '---:').join('|')}|`,
+      ...f.comparisons.map((c) => `| ${c.page} | ${idles.map((n) => idleCell(c.byIdle[n])).join(' | ')} |`),
+    ],
+    reading:
+      `Web-only keeps, of the co-located requests/s: ${byPage}; its server CPU per page (web and API processes) is ${cpuByPage} the co-located one's, in the same order. ` +
+      `On these 2 cores shared with autocannon a web-only page can run on two processes at once where a co-located one has one, so CPU per page is the steadier measure of what the split costs. ` +
+      `Over this part (${fixed(f.seconds)} s) the web-only instance opened ${f.connectionsOpened} TCP connections to the API for ${f.apiRequests} API requests ` +
+      `(${fixed(f.apiRequests / Math.max(1, f.connectionsOpened))} requests a connection; ${f.connectionsBefore} more before it, at startup and for the checks)${others}. ` +
+      `No run opened more than ${mostInOneRun} (the most a run can keep busy is ${bound}: ${connections} connections, up to 2 API calls at once a page)` +
+      (mostInOneRun <= bound ? ': within a run under load the calls ride on kept-alive connections' : ': MORE, so connections are reopened under load') +
+      (idles.includes(0) ? `; runs right after another web-only run opened ${hot}` : '') +
+      `. Fresh connections come after the pool sat idle: the API (Node's default) answers \`Keep-Alive: timeout=5\`, and Node's fetch (undici) closes an idle socket 2 s before that, so a pool idle for ≥ 3 s while the co-located instance takes its turn reconnects once.`,
   };
 }

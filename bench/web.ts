@@ -2,13 +2,15 @@ import { compareVariants, pairedRatio, type Variant, type VariantRow } from './c
 import { startFormgate, stop } from './processes.ts';
 import { BENCH_FORM, BENCH_FORMS, REGISTRATION } from './sample-document.ts';
 import { PAGE_SIZES } from '../src/web/pages/list-query.ts';
+import { measureSplit, middleHalf, startWebOnlyInstance, type SplitFigures, type SplitOptions, type SplitPage, type WebOnlyInstance } from './web-split.ts';
 
 /**
  * What the web client costs: its pages against the API calls they make, and the API with the client mounted
  * against the API alone (`--no-ui`). Two `formgate serve --protect none` processes on one database, one with
  * the web client (the default) and one without; the bench form has no `access` block, so the anonymous
  * visitor may read everything and no sign-in is involved. Each comparison is a pair of variants taking turns
- * in rounds (compare.ts); its ratio is the median of the rounds' own ratios.
+ * in rounds (compare.ts); its ratio is the median of the rounds' own ratios. Last, the same pages from a
+ * web-only instance pointed at the `--no-ui` process, against the co-located one (web-split.ts).
  */
 
 export interface WebBenchOptions {
@@ -22,6 +24,8 @@ export interface WebBenchOptions {
   secondsPerRound: number;
   /** Load on each variant before a pair's first round. */
   warmupSeconds: number;
+  /** The web-only against co-located pairs, one per page. */
+  split: Omit<SplitOptions, 'connections'>;
 }
 
 export interface WebComparison {
@@ -39,6 +43,7 @@ export interface WebFigures {
   mounted: WebComparison;
   documents: number;
   pageSize: number;
+  split: SplitFigures;
 }
 
 /** The issue's 50-row page: one of the sizes the list offers; the API list compared asks for as many rows. */
@@ -52,21 +57,36 @@ export const WEB_PATHS = {
   listApi: `/api/v1/forms/${BENCH_FORM}/documents?limit=${PAGE_SIZE}`,
   formPage: `/forms/${BENCH_FORM}/new`,
   formApi: `/api/v1/forms/${BENCH_FORM}`,
+  home: '/',
 } as const;
+
+/** The pages measured web-only against co-located, with the API calls each makes (src/web/pages). */
+const SPLIT_PAGES: SplitPage[] = [
+  { page: 'form page', path: WEB_PATHS.formPage, apiCalls: '`GET /api/v1/forms/{form}`' },
+  { page: `${PAGE_SIZE}-row documents page`, path: WEB_PATHS.listPage, apiCalls: `\`GET /api/v1/forms/{form}\` and \`…/documents?limit=${PAGE_SIZE}\`, together` },
+  { page: 'home page', path: WEB_PATHS.home, apiCalls: '`GET /api/v1/me` and `GET /api/v1/forms`, together' },
+];
 
 export async function webOverhead(options: WebBenchOptions): Promise<WebFigures> {
   const common = ['--database-url', options.databaseUrl, '--forms', BENCH_FORMS, '--protect', 'none'];
   const servers: Awaited<ReturnType<typeof startFormgate>>[] = [];
+  let webOnly: WebOnlyInstance | undefined;
   try {
     // One at a time, as elsewhere: two processes migrating one database at once is not what is measured.
     const ui = await startFormgate(common);
     servers.push(ui);
     const api = await startFormgate([...common, '--no-ui']);
     servers.push(api);
+    webOnly = await startWebOnlyInstance(api.url);
     await seed(ui.url, DOCUMENTS);
     const visitor = await returningVisitor(ui.url);
-    await checkListPage(ui.url, visitor);
-    await checkFormPage(ui.url, visitor);
+    // Its own visitor: each instance seals its cookies with a key of its own.
+    const webVisitor = await returningVisitor(webOnly.url);
+    for (const [pages, headers] of [[ui.url, visitor], [webOnly.url, webVisitor]] as const) {
+      await checkListPage(api.url, pages, headers);
+      await checkFormPage(api.url, pages, headers);
+      await checkHomePage(pages, headers);
+    }
     await checkNoUi(api.url);
 
     const { connections, secondsPerRound, warmupSeconds } = options;
@@ -84,11 +104,18 @@ export async function webOverhead(options: WebBenchOptions): Promise<WebFigures>
       mounted,
       list: await pair(onUi('documents page', WEB_PATHS.listPage), onUi('API list', WEB_PATHS.listApi), options.rounds),
       form: await pair(onUi('form page', WEB_PATHS.formPage), onUi('API form', WEB_PATHS.formApi), options.rounds),
+      // After the pairs above, which leave the --no-ui process warm: its warm-up here is the web-only pages'.
+      split: await measureSplit(
+        SPLIT_PAGES,
+        { url: ui.url, pid: ui.child.pid!, headers: visitor },
+        { url: webOnly.url, pid: webOnly.pid, headers: webVisitor, apiPid: api.child.pid!, counts: webOnly.counts },
+        { connections, ...options.split },
+      ),
       documents: DOCUMENTS,
       pageSize: PAGE_SIZE,
     };
   } finally {
-    await Promise.all(servers.map((s) => stop(s.child)));
+    await Promise.all([...servers.map((s) => stop(s.child)), webOnly?.stop()]);
   }
 }
 
@@ -132,8 +159,8 @@ async function json<T>(url: string): Promise<T> {
 }
 
 /** The page measured must be the full page: it shows every document of the API page it wraps. */
-async function checkListPage(url: string, visitor: Record<string, string>): Promise<void> {
-  const { items } = await json<{ items: { id: string }[] }>(url + WEB_PATHS.listApi);
+async function checkListPage(apiUrl: string, url: string, visitor: Record<string, string>): Promise<void> {
+  const { items } = await json<{ items: { id: string }[] }>(apiUrl + WEB_PATHS.listApi);
   if (items.length !== PAGE_SIZE) throw new Error(`the API list returned ${items.length} documents, expected ${PAGE_SIZE}`);
   const page = await html(url + WEB_PATHS.listPage, visitor);
   const missing = items.filter(({ id }) => !page.includes(id));
@@ -141,11 +168,17 @@ async function checkListPage(url: string, visitor: Record<string, string>): Prom
 }
 
 /** The form page must be the whole form: a control for every field the API defines. */
-async function checkFormPage(url: string, visitor: Record<string, string>): Promise<void> {
-  const { fields } = await json<{ fields: Record<string, unknown> }>(url + WEB_PATHS.formApi);
+async function checkFormPage(apiUrl: string, url: string, visitor: Record<string, string>): Promise<void> {
+  const { fields } = await json<{ fields: Record<string, unknown> }>(apiUrl + WEB_PATHS.formApi);
   const page = await html(url + WEB_PATHS.formPage, visitor);
   const missing = Object.keys(fields).filter((name) => !page.includes(`name="${name}"`));
   if (missing.length > 0) throw new Error(`the form page ${WEB_PATHS.formPage} has no control for ${missing.join(', ')}`);
+}
+
+/** The home page must offer the bench form, or it measured the page that says there is nothing here. */
+async function checkHomePage(url: string, visitor: Record<string, string>): Promise<void> {
+  const page = await html(url + WEB_PATHS.home, visitor);
+  if (!page.includes(`href="${WEB_PATHS.formPage}"`)) throw new Error(`the home page of ${url} does not link to ${WEB_PATHS.formPage}`);
 }
 
 /** The `--no-ui` server must really be without the web client, or the last comparison compares nothing. */
@@ -153,10 +186,4 @@ async function checkNoUi(url: string): Promise<void> {
   const res = await fetch(url + WEB_PATHS.formPage);
   await res.body?.cancel();
   if (res.status !== 404) throw new Error(`formgate --no-ui answered ${res.status} for ${WEB_PATHS.formPage}, expected 404`);
-}
-
-function middleHalf(values: number[]): [number, number] {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  return [at(0.25), at(0.75)];
 }
