@@ -1,6 +1,8 @@
 import { envHint, type FlagSpec } from './flag-spec.ts';
 
 const G_WEB = 'Web client:';
+// The API half's switch and, for a web client without it, where the API is: read with the web client's flags.
+const G_HALVES = 'Which halves run:';
 
 /** The halves this process runs, and the web client's flags: its API, its forms, where people reach it, sign-in, its cookies' keys. */
 export const WEB_FLAGS = {
@@ -8,25 +10,25 @@ export const WEB_FLAGS = {
     describe: 'serve the web client at /; --no-ui serves the API alone' + envHint('ui'),
     type: 'boolean',
     defaultDescription: 'true',
-    group: G_WEB,
+    group: G_HALVES,
   },
   api: {
     describe: 'serve the API under /api/v1; --no-api runs the web client alone and needs --api-url' + envHint('api'),
     type: 'boolean',
     defaultDescription: 'true',
-    group: G_WEB,
+    group: G_HALVES,
   },
   'api-url': {
     describe: "the API's base URL for a web client without one of its own (--no-api), e.g. http://formgate-api:8080" + envHint('api-url'),
     type: 'string',
     defaultDescription: 'unset',
-    group: G_WEB,
+    group: G_HALVES,
   },
   'api-timeout': {
     describe: 'with --api-url: the longest one API request may take to answer, in milliseconds' + envHint('api-timeout'),
     type: 'string',
     defaultDescription: '10000',
-    group: G_WEB,
+    group: G_HALVES,
   },
   'ui-forms': {
     describe: 'the only forms this web client offers, comma-separated; the others are 404 here and stay in the API' + envHint('ui-forms'),
