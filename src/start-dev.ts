@@ -211,7 +211,13 @@ async function prepareWebClient(formgateUrl: string): Promise<{ args: (issuer: s
 }
 
 /** `npm start -- --no-api …`: the web client alone, for the API (and identity service) another `npm start -- --no-ui` runs. */
-const webOnly = () => process.argv.slice(2).some((a) => a === '--no-api' || a === '--api=false');
+const webOnly = () => {
+  const argv = process.argv.slice(2);
+  if (argv.some((a) => a === '--no-api' || a === '--api=false')) return true;
+  const i = argv.lastIndexOf('--api');
+  if (i >= 0 && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) return /^(false|0|no|off)$/i.test(argv[i + 1]!);
+  return i < 0 && /^(false|0|no|off)$/i.test(process.env.FORMGATE_API?.trim() ?? '');
+};
 
 /** `port`: the port picked for `--port 0`, last so it wins over the developer's own `--port 0`. */
 function formgateArgs(authUrl: string, extra: string[], port: string[]): string[] {
@@ -237,7 +243,7 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (reason: string, code: number) =>
     (stopping ??= (async () => {
-      process.stdout.write(`start   | ${reason}: stopping ${services.length === 1 ? 'the web client' : 'both services'}\n`);
+      process.stdout.write(`start   | ${reason}: stopping ${webOnly() ? 'the web client' : 'both services'}\n`);
       const endings = await stopAll(services);
       for (const e of endings) if (!e.clean) process.stdout.write(`start   | ${e.name} ${e.description}\n`);
       process.exit(endings.every((e) => e.clean) ? code : 1);

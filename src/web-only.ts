@@ -87,6 +87,8 @@ export async function webParts(config: Config, logger: Logger): Promise<Omit<Web
                 { issuer: signIn.issuer, clientId: signIn.clientId },
                 `sign-in: the OpenID provider refused the web client's credentials (invalid_client); check --ui-client-id and the secret in ${signIn.clientSecret.kind === 'file' ? `--ui-client-secret-file ${signIn.clientSecret.path}` : '--ui-client-secret'} (a rotated secret's grace may have ended)`,
               ),
+            onSecretUnreadable: (reason) =>
+              logger.warn({ reason }, `sign-in: cannot read the client secret from ${signIn.clientSecret.kind === 'file' ? `--ui-client-secret-file ${signIn.clientSecret.path}` : '--ui-client-secret'}; sign-in says "try again" until it can`),
           },
   };
 }

@@ -35,6 +35,7 @@ export function apiTarget(r: Reader, halves: { api: boolean; ui: boolean }): Api
   }
   if (halves.api) {
     if (urlRaw !== undefined) {
+      if (!halves.ui) fail('api-url', `--api-url is for a web client without an API of its own, and --no-ui runs the API alone: drop --api-url ${where('api-url')}`);
       fail('api-url', `--api-url names the API of a web client that runs without one: add --no-api (${envName('api')}=false), or drop --api-url ${where('api-url')}`);
     }
     return halves.ui ? { kind: 'in-process' } : null;
@@ -57,6 +58,7 @@ function apiBase(raw: Raw): string {
     // The value is not echoed: the password is the point of refusing it.
     fail('api-url', `--api-url: the URL must not carry a user name or password: the API needs none of its own, each person's token goes with their requests ${where('api-url')}`);
   }
-  if (u.search !== '' || u.hash !== '') invalid('api-url', 'a base URL without a query or fragment, e.g. http://formgate-api:8080', raw);
+  // Not echoed: a query is where a token pasted by mistake would be.
+  if (u.search !== '' || u.hash !== '') fail('api-url', `--api-url: expected a base URL without a query or fragment, e.g. http://formgate-api:8080 ${where('api-url')}`);
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
 }

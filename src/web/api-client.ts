@@ -59,8 +59,18 @@ export function apiCaller(fetchApi: ApiFetch, token: TokenSource, requestId: str
 /** A response with its body read: JSON (problem or value) parsed, anything else dropped as `null`. */
 export async function readAnswer(response: Response): Promise<ApiAnswer> {
   const type = response.headers.get('content-type') ?? '';
+  if (!/^application\/([a-z.+-]*\+)?json/i.test(type)) {
+    await response.body?.cancel().catch(() => {});
+    return { status: response.status, headers: response.headers, body: null };
+  }
+  const text = await response.text().catch(() => undefined);
+  // The answer broke off (the API went away, or its deadline passed mid-body): shown as the API unreachable.
+  if (text === undefined) return { status: 503, headers: new Headers({ 'retry-after': String(UNREACHABLE_RETRY_S) }), body: null };
   let body: unknown = null;
-  if (/^application\/([a-z.+-]*\+)?json/i.test(type)) body = await response.json().catch(() => null);
-  else await response.body?.cancel();
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
   return { status: response.status, headers: response.headers, body };
 }

@@ -62,7 +62,7 @@ export function failurePage(c: Context<WebEnv>, answer: ApiAnswer, returnTo: str
  */
 export function nothingAt(c: Context<WebEnv>): Response | Promise<Response> {
   if ((c.req.header('accept') ?? '').includes('text/html')) return notFoundPage(c);
-  return problemResponse(problemBody(404, `There is nothing at ${c.req.method} ${c.req.path.slice(0, 200)}; see /docs for the API.`, {}, c.req.path));
+  return problemResponse(problemBody(404, `There is nothing at ${c.req.method} ${c.req.path.slice(0, 200)}.`, {}, c.req.path));
 }
 
 export function notFoundPage(c: Context<WebEnv>): Response | Promise<Response> {

@@ -10,6 +10,8 @@ export interface SignInOptions {
   readonly clientSecret: () => Promise<string>;
   /** Told when the provider refuses the client's credentials (`invalid_client`): a setup problem for the operator. */
   readonly onClientRefused?: () => void;
+  /** Told (at most once a minute) when `clientSecret` could not be read: sign-in says "try again" meanwhile. */
+  readonly onSecretUnreadable?: (reason: string) => void;
   /** After a failed discovery, how long sign-in says "try again" before asking the provider again (default 5 s). */
   readonly retryAfterS?: number;
 }

@@ -47,7 +47,7 @@ export function personApi(fetchApi: ApiFetch, holder: SessionHolder, refresher: 
     const response = await bearer.raw(method, path, options);
     if (response.status !== 401 || holder.current === undefined || refreshed) return response;
     // The provider may have revoked or shortened the token: one refresh, one more try.
-    await response.body?.cancel();
+    await response.body?.cancel().catch(() => {});
     const stop = await refresh();
     return stop ?? bearer.raw(method, path, options);
   };

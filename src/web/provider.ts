@@ -34,8 +34,16 @@ export function provider(options: SignInOptions): Provider {
   let failedAt = -Infinity;
   const issuer = new URL(options.issuer);
   // The secret is read at each token request, so one rotated in its file needs no restart.
+  let unreadableSaidAt = -Infinity;
   const clientAuth = (async (as, client, body, headers) => {
-    oidc.ClientSecretBasic(await options.clientSecret())(as, client, body, headers);
+    const secret = await options.clientSecret().catch((e: unknown) => {
+      if (Date.now() - unreadableSaidAt >= CLIENT_REFUSED_EVERY_MS) {
+        unreadableSaidAt = Date.now();
+        options.onSecretUnreadable?.(e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : String(e));
+      }
+      throw new SecretUnreadable();
+    });
+    oidc.ClientSecretBasic(secret)(as, client, body, headers);
   }) as oidc.ClientAuth;
   // Plain http is allowed by the configuration only for a loopback issuer (a development provider).
   const execute = issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
@@ -94,6 +102,24 @@ function pickName(claims: oidc.IDToken | undefined): string | undefined {
  * A failed grant: the provider could not be reached, timed out or failed (5xx) → try later; anything else
  * (its refusal, or an answer that does not check out: state, nonce, signature) ends the attempt.
  */
+/** The client secret could not be read (its file missing for a moment during a rotation): try again later. */
+class SecretUnreadable extends Error {
+  override readonly name = 'SecretUnreadable';
+}
+
+// openid-client wraps what went wrong on the way (a timeout, a refused connection, our own secret's read).
+const TRANSIENT = new Set(['TimeoutError', 'AbortError', 'TypeError', 'SecretUnreadable']);
+const TRANSIENT_CODES = new Set(['OAUTH_TIMEOUT', 'OAUTH_ABORT']);
+
+function transient(e: unknown): boolean {
+  let current: unknown = e;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (TRANSIENT.has(current.name) || TRANSIENT_CODES.has(String((current as { code?: unknown }).code))) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 export function grantFailure(e: unknown, retryAfterS = DEFAULT_RETRY_AFTER_S): GrantOutcome {
   if (e instanceof oidc.ResponseBodyError) {
     if (e.status >= 500) return { kind: 'unavailable', retryAfterS };
@@ -106,8 +132,7 @@ export function grantFailure(e: unknown, retryAfterS = DEFAULT_RETRY_AFTER_S): G
     return e.status === 401 ? { kind: 'rejected', clientRefused: true } : { kind: 'rejected' };
   }
   if (failedStatus(e) >= 500) return { kind: 'unavailable', retryAfterS };
-  const name = e instanceof Error ? e.name : '';
-  if (name === 'TypeError' || name === 'AbortError' || name === 'TimeoutError') return { kind: 'unavailable', retryAfterS };
+  if (transient(e)) return { kind: 'unavailable', retryAfterS };
   return { kind: 'rejected' };
 }
 

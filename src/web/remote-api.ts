@@ -24,6 +24,7 @@ export class ApiUnreachable extends Error {
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD']);
+const JSON_TYPE = /^application\/([a-z.+-]*\+)?json/i;
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 export function remoteApi(options: RemoteApiOptions): ApiFetch {
@@ -61,12 +62,16 @@ async function send(target: URL, init: RequestInit & { method: string }, timeout
   try {
     // A kept-alive connection the API (or a proxy) closed while idle fails on first use; a read is safe
     // to send once more on a fresh one, within the same deadline. A write is not: it may have arrived.
-    return await once().catch((e: unknown) => {
+    const response = await once().catch((e: unknown) => {
       if (deadline.signal.aborted || !IDEMPOTENT.has(init.method) || !isStale(e)) throw e;
       return once();
     });
+    if (!JSON_TYPE.test(response.headers.get('content-type') ?? '')) return response;
+    // A JSON answer is read whole within the same deadline, so a body that stalls is a timeout too; anything
+    // else (the CSV download) streams, bounded only by the fetch's idle timeout between chunks.
+    const body = await response.arrayBuffer();
+    return new Response(body.byteLength === 0 ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
   } finally {
-    // Only the wait for the answer's headers is bounded here: the body may be a long CSV download.
     clearTimeout(timer);
   }
 }

@@ -39,10 +39,14 @@ export async function checkFormScope(api: ApiFetch, scope: readonly string[], lo
         warnUnknownForms(log, unknownForms(scope, body.items.map((f) => String(f.name))));
         return;
       }
-      log.info({ status: answer.status }, '--ui-forms: the API lists its forms only to signed-in callers, so the names were not checked; a name it lacks is shown nowhere');
+      if (answer.status === 401 || answer.status === 403) {
+        log.info({ status: answer.status }, '--ui-forms: the API lists its forms only to signed-in callers, so the names were not checked; a name it lacks is shown nowhere');
+      } else {
+        log.warn({ status: answer.status }, `--ui-forms: GET /api/v1/forms answered ${answer.status}, not the forms: is --api-url the Formgate API's base URL?`);
+      }
       return;
     }
-    await answer?.body?.cancel();
+    await answer?.body?.cancel().catch(() => {});
     if (attempt < attempts) await pause(intervalMs, options.signal);
   }
   if (options.signal?.aborted !== true) log.warn({ attempts }, '--ui-forms: the API could not be reached to check the names; a name it lacks is shown nowhere');

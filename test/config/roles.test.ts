@@ -116,3 +116,19 @@ describe('apiTarget: the rules between the halves', () => {
     });
   }
 });
+
+describe('what the --api-url refusals say', () => {
+  it('with --no-ui: drop --api-url (adding --no-api would turn both halves off)', () => {
+    const e = error(target({ api: true, ui: false }, { 'api-url': 'http://api.internal:8080' }));
+    expect(e.flag).toBe('api-url');
+    expect(e.message).toContain('drop --api-url');
+    expect(e.message).not.toContain('add --no-api');
+  });
+
+  it('a query is refused without echoing it: a token pasted by mistake stays off stderr', () => {
+    const e = error(target(WEB_ONLY, { 'api-url': 'http://api.internal:8080/?access_token=SEKRIT' }));
+    expect(e.flag).toBe('api-url');
+    expect(e.message).toContain('without a query or fragment');
+    expect(e.message).not.toContain('SEKRIT');
+  });
+});

@@ -10,7 +10,7 @@ import { fetchWithin, killAll, startServe, withTimeout, type ServerProcess } fro
  * what a person sees when the API is slow or says it is busy.
  */
 
-type Mode = 'answer' | 'hang' | 'busy';
+type Mode = 'answer' | 'hang' | 'stall' | 'busy';
 
 interface StandIn {
   readonly url: string;
@@ -36,6 +36,11 @@ async function startStandIn(): Promise<StandIn> {
     standIn.requests.push({ path, headers: req.headers });
     req.resume();
     if (standIn.mode === 'hang') return void held.add(res);
+    if (standIn.mode === 'stall') {
+      // The headers and the start of a JSON body, then nothing: the rest never comes.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' }).write('{"caller":');
+      return void held.add(res);
+    }
     if (standIn.mode === 'busy') return json(res, 503, { type: 'about:blank', title: 'Service Unavailable', status: 503 }, 'application/problem+json', { 'retry-after': '17' });
     if (path === '/api/v1/me') return json(res, 200, ME);
     if (path === '/api/v1/forms') return json(res, 200, FORMS);
@@ -158,6 +163,14 @@ describe.concurrent('a web-only process against a stand-in API', { timeout: 120_
       expect(body.status).toBe('fail');
       expect(body.checks['api:responseTime']?.[0]?.status).toBe('fail');
       expect((await fetchWithin(`${web.url}/health/live`)).status).toBe(200);
+    });
+
+    it('sends its headers and stalls in the body: the deadline covers the body too, so the page is the 503 page', async ({ expect }) => {
+      api.mode = 'stall';
+      const page = await withTimeout(fetchWithin(`${web.url}/`, { headers: HTML }, 30_000), 20_000, 'the 503 page');
+      expect(page.status).toBe(503);
+      expect(page.headers.get('retry-after')).toBe('5');
+      expect(await page.text()).toContain('<h1>The service is unavailable</h1>');
     });
 
     it("answers 503 with Retry-After: 17: the page's Retry-After is the API's", async ({ expect }) => {

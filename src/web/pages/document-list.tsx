@@ -38,7 +38,7 @@ export function documentListPages() {
       headers.set('content-disposition', disposition ?? `attachment; filename="${form.replace(/[^A-Za-z0-9_-]/g, '_')}.csv"`);
       return new Response(response.body, { status: 200, headers });
     }
-    const body = /json/i.test(type) ? await response.json().catch(() => null) : (await response.body?.cancel(), null);
+    const body = /json/i.test(type) ? await response.json().catch(() => null) : (await response.body?.cancel().catch(() => {}), null);
     const answer = { status: response.status, headers: response.headers, body };
     // A 200 that is not CSV: an API without the export.
     return failurePage(c, response.ok ? contractBroken(answer) : answer);
