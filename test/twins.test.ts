@@ -13,6 +13,7 @@ const TWINS = [
   'src/logger.ts',
   'src/telemetry.ts',
   'src/http/request-id.ts',
+  'src/http/graceful-close.ts',
   // How each package is launched and built.
   'bin/run-entry.js',
   'bin/build.js',

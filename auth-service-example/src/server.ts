@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
@@ -6,6 +6,7 @@ import { createApp } from './app.ts';
 import { originOf, type ServeConfig } from './config.ts';
 import { readDirectoryFile } from './directory/file.ts';
 import { fileVersion, liveDirectory } from './directory/live.ts';
+import { gracefulClose } from './http/graceful-close.ts';
 import { formatDuration } from './duration.ts';
 import { loadOrCreateSigningKey } from './keys.ts';
 import { SHUTDOWN_WITHIN_MS, type Telemetry } from './telemetry.ts';
@@ -75,7 +76,7 @@ export async function startServer(config: ServeConfig, logger: Logger, now: () =
     oidc: { refreshTtlS: config.refreshTtlS },
   });
   handler = (request, env) => app.fetch(request, env);
-  const responses = trackResponses(server);
+  const closeServer = gracefulClose(server, SHUTDOWN_GRACE_MS);
 
   logger.info(
     {
@@ -97,7 +98,7 @@ export async function startServer(config: ServeConfig, logger: Logger, now: () =
   const stop = () =>
     (stopping ??= (async () => {
       // Closed before it is said: whoever reads the line may count on new connections being refused.
-      const closing = closeServer(server, responses);
+      const closing = closeServer();
       logger.info('shutting down: finishing in-flight requests');
       await closing;
       logger.info('stopped');
@@ -135,35 +136,4 @@ function listen(server: Server, config: ServeConfig): Promise<void> {
     server.once('error', (e) => reject(new StartupError(`cannot listen on ${config.host}:${config.port}: ${e.message}`, 1)));
     server.listen(config.port, config.host, () => resolve());
   });
-}
-
-/**
- * Stops taking connections and lets requests in flight finish. Responses from then on say
- * `Connection: close`, so keep-alive clients hang up after their last answer instead of holding the
- * process open until the grace period cuts them off.
- */
-function closeServer(server: Server, responses: Set<ServerResponse>): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    force.unref();
-    server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-      res.shouldKeepAlive = false;
-    });
-    for (const res of responses) if (!res.headersSent) res.shouldKeepAlive = false;
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
-}
-
-/** The responses being written right now, so shutdown can ask their connections to close after them. */
-function trackResponses(server: Server): Set<ServerResponse> {
-  const responses = new Set<ServerResponse>();
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    responses.add(res);
-    res.once('close', () => responses.delete(res));
-  });
-  return responses;
 }

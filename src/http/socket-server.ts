@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { limitConnections, serverOptions, type LimitSettings } from './connections.ts';
+import { gracefulClose } from './graceful-close.ts';
 import { SHUTDOWN_WITHIN_MS, type Telemetry } from '../telemetry.ts';
 import { problemBody, problemResponse } from './problem.ts';
 
@@ -46,11 +47,11 @@ export function listen(fetch: AppFetch, settings: ListenSettings, logger: Logger
     const app = getRequestListener(fetch, { hostname: settings.host, errorHandler: unreadableRequest });
     server.on('request', limitConnections(server, settings, app, logger));
     server.once('error', (e) => reject(listenError(e, settings)));
-    const responses = trackResponses(server);
+    const close = gracefulClose(server, SHUTDOWN_GRACE_MS);
     server.listen(settings.port, settings.host, () => {
       const port = (server.address() as { port: number }).port;
       const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
-      resolve({ server, port, url, close: () => closeServer(server, responses) });
+      resolve({ server, port, url, close });
     });
   });
 }
@@ -77,37 +78,6 @@ function unreadableRequest(error: unknown): Response {
     return problemResponse(problemBody(400, 'The request target or its Host header is not a valid URL.'));
   }
   return problemResponse(problemBody(500, 'Formgate failed to handle this request.'));
-}
-
-/**
- * Stops taking connections and lets requests in flight finish. Each response from then on says
- * `Connection: close`, so keep-alive clients hang up after their last answer instead of holding the
- * process open until the grace period cuts them off.
- */
-function closeServer(server: Server, responses: Set<ServerResponse>): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    force.unref();
-    server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-      res.shouldKeepAlive = false;
-    });
-    for (const res of responses) if (!res.headersSent) res.shouldKeepAlive = false;
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
-}
-
-/** The responses being written right now, so shutdown can ask their connections to close after them. */
-function trackResponses(server: Server): Set<ServerResponse> {
-  const responses = new Set<ServerResponse>();
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    responses.add(res);
-    res.once('close', () => responses.delete(res));
-  });
-  return responses;
 }
 
 /** Stop once: close the socket (requests in flight finish), then `release`, then send the last traces. */
