@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { answerError } from './api/errors.ts';
-import { cachedProbe, endpointAnswers, probe, type HealthCheck } from './health/check.ts';
+import { endpointCheck, type HealthCheck } from './health/check.ts';
 import { healthRoutes } from './health/handlers.ts';
 import { requestLog, type RequestVariables } from './http/request-log.ts';
 import { traceRequests } from './http/trace-requests.ts';
@@ -37,7 +37,5 @@ export function createWebOnlyHost(parts: WebHostParts) {
 
 function apiHealthCheck(url: string, timeoutMs: number): HealthCheck {
   // The API's /health says within a few seconds whether its database and identity service answer.
-  const within = Math.min(timeoutMs, 5000);
-  const run = cachedProbe(() => probe(() => endpointAnswers(url, within), within), API_HEALTH_KEEP_MS);
-  return { name: 'api:responseTime', componentType: 'component', critical: true, run };
+  return endpointCheck({ name: 'api:responseTime', url, timeoutMs: Math.min(timeoutMs, 5000), critical: true, keepMs: API_HEALTH_KEEP_MS });
 }

@@ -3,6 +3,7 @@ import { inSpan } from '../telemetry.ts';
 import type { Verdict } from './identity.ts';
 import type { Answer, OutgoingRequest, Protocol } from './protocols/index.ts';
 import { shapeOf } from './answer-shape.ts';
+import { causes, errorCode, isStaleConnection } from '../http/fetch-errors.ts';
 
 /**
  * One call to the identity service. Every way the call can go wrong becomes a verdict: no answer in time
@@ -108,24 +109,6 @@ async function readLimited(response: Response): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-
-/** fetch wraps the socket's error in its own; the causes, outermost first, a few deep. */
-function causes(error: unknown): Error[] {
-  const chain: Error[] = [];
-  for (let cause = error; chain.length < 4 && cause instanceof Error; cause = cause.cause) chain.push(cause);
-  return chain;
-}
-
-const codeOf = (error: Error): string | undefined => {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
-};
-
-function isStaleConnection(error: unknown): boolean {
-  return causes(error).some((cause) => STALE_CONNECTION.has(codeOf(cause) ?? ''));
-}
-
 /** Why no answer came, in words fit for the caller: no host names, no URLs. */
 function unreachable(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
@@ -134,7 +117,7 @@ function unreachable(error: unknown, timeoutMs: number): string {
   for (const cause of causes(error)) {
     // The Fetch standard forbids some ports (9, 25, 6000, …); Node's fetch refuses them without trying.
     if (cause.message === 'bad port') return 'the identity service could not be called: its port is one the Fetch standard blocks; move it to another port';
-    const code = codeOf(cause);
+    const code = errorCode(cause);
     if (code !== undefined && CONNECTION_ERRORS[code]) return `the identity service could not be reached (${CONNECTION_ERRORS[code]}, ${code})`;
   }
   return 'the identity service could not be reached (the connection failed)';

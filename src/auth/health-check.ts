@@ -1,4 +1,4 @@
-import { cachedProbe, endpointAnswers, probe, type HealthCheck } from '../health/check.ts';
+import { endpointCheck, type HealthCheck } from '../health/check.ts';
 
 /** How long one look at the identity service's health is reused by /health. */
 export const IDENTITY_HEALTH_KEEP_MS = 5000;
@@ -14,6 +14,5 @@ export interface IdentityHealthOptions {
 
 /** The identity service's own health endpoint (`--auth-health-url`): GET, and any 2xx is a pass. */
 export function identityHealthCheck(options: IdentityHealthOptions): HealthCheck {
-  const run = cachedProbe(() => probe(() => endpointAnswers(options.url, options.timeoutMs), options.timeoutMs), options.keepMs ?? IDENTITY_HEALTH_KEEP_MS, options.now);
-  return { name: 'identity-service:responseTime', componentType: 'component', critical: options.critical, run };
+  return endpointCheck({ ...options, name: 'identity-service:responseTime', keepMs: options.keepMs ?? IDENTITY_HEALTH_KEEP_MS });
 }

@@ -77,3 +77,20 @@ export async function endpointAnswers(url: string, timeoutMs: number): Promise<v
   await response.body?.cancel();
   if (response.status < 200 || response.status > 299) throw new Error(`the health endpoint answered ${response.status}`);
 }
+
+export interface EndpointCheckOptions {
+  /** The key under `checks`, e.g. `api:responseTime`. */
+  readonly name: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly critical: boolean;
+  /** How long one look is reused, so polling /health is not load on the dependency. */
+  readonly keepMs: number;
+  readonly now?: () => number;
+}
+
+/** A dependency's health endpoint as a check: probed with a deadline, the outcome shared and reused for `keepMs`. */
+export function endpointCheck(options: EndpointCheckOptions): HealthCheck {
+  const run = cachedProbe(() => probe(() => endpointAnswers(options.url, options.timeoutMs), options.timeoutMs), options.keepMs, options.now);
+  return { name: options.name, componentType: 'component', critical: options.critical, run };
+}

@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { causes, errorCode } from '../http/fetch-errors.ts';
 import type { SignInOptions } from './options.ts';
 import type { SessionData } from './session.ts';
 
@@ -112,12 +113,7 @@ const TRANSIENT = new Set(['TimeoutError', 'AbortError', 'TypeError', 'SecretUnr
 const TRANSIENT_CODES = new Set(['OAUTH_TIMEOUT', 'OAUTH_ABORT']);
 
 function transient(e: unknown): boolean {
-  let current: unknown = e;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    if (TRANSIENT.has(current.name) || TRANSIENT_CODES.has(String((current as { code?: unknown }).code))) return true;
-    current = current.cause;
-  }
-  return false;
+  return causes(e).some((cause) => TRANSIENT.has(cause.name) || TRANSIENT_CODES.has(errorCode(cause) ?? ''));
 }
 
 export function grantFailure(e: unknown, retryAfterS = DEFAULT_RETRY_AFTER_S): GrantOutcome {

@@ -1,4 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { causes, errorCode, isStaleConnection } from '../http/fetch-errors.ts';
 import { inSpan } from '../telemetry.ts';
 import type { ApiFetch } from './api-client.ts';
 
@@ -25,7 +26,6 @@ export class ApiUnreachable extends Error {
 
 const IDEMPOTENT = new Set(['GET', 'HEAD']);
 const JSON_TYPE = /^application\/([a-z.+-]*\+)?json/i;
-const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 export function remoteApi(options: RemoteApiOptions): ApiFetch {
   const base = new URL(options.baseUrl);
@@ -63,7 +63,7 @@ async function send(target: URL, init: RequestInit & { method: string }, timeout
     // A kept-alive connection the API (or a proxy) closed while idle fails on first use; a read is safe
     // to send once more on a fresh one, within the same deadline. A write is not: it may have arrived.
     const response = await once().catch((e: unknown) => {
-      if (deadline.signal.aborted || !IDEMPOTENT.has(init.method) || !isStale(e)) throw e;
+      if (deadline.signal.aborted || !IDEMPOTENT.has(init.method) || !isStaleConnection(e)) throw e;
       return once();
     });
     if (!JSON_TYPE.test(response.headers.get('content-type') ?? '')) return response;
@@ -76,24 +76,9 @@ async function send(target: URL, init: RequestInit & { method: string }, timeout
   }
 }
 
-function causes(error: unknown): Error[] {
-  const chain: Error[] = [];
-  for (let cause = error; chain.length < 4 && cause instanceof Error; cause = cause.cause) chain.push(cause);
-  return chain;
-}
-
-const codeOf = (e: Error): string => {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' ? code : '';
-};
-
-function isStale(error: unknown): boolean {
-  return causes(error).some((cause) => STALE_CONNECTION.has(codeOf(cause)));
-}
-
 /** For the log: what went wrong, with the error code; no URL (the path can hold a document id, never a token). */
 function describe(error: unknown, timeoutMs: number): string {
   if (causes(error).some((c) => c.name === 'TimeoutError')) return `the API did not answer within ${timeoutMs} ms (--api-timeout)`;
-  const code = causes(error).map(codeOf).find((c) => c !== '');
+  const code = causes(error).map(errorCode).find((c) => c !== undefined);
   return `the API could not be reached${code === undefined ? '' : ` (${code})`}`;
 }
