@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, runCli, startServe, type ServerProcess } from '../../../support/process.ts';
-import { registerClient, startExample, type ExampleIdp } from './example-idp.ts';
-import { freePort, WEB_CLIENT_ID } from './stack.ts';
+import { startExample, type ExampleIdp } from './example-idp.ts';
+import { freePort, prepareSignIn, signInFlags, WEB_CLIENT_ID } from './stack.ts';
 
 /**
  * The split that issue 14 draws, as three processes on 127.0.0.1: the example identity service, an
@@ -40,21 +39,12 @@ const EXAMPLE_CLI = join(REPO_ROOT, 'auth-service-example', 'bin', 'auth-service
 
 export async function startSplit(options: SplitOptions = {}): Promise<SplitStack> {
   const dir = await mkdtemp(join(tmpdir(), 'formgate-split-'));
-  const usersFile = join(dir, 'users.yaml');
-  const keyFile = join(dir, 'signing-key.json');
-  await copyFile(join(REPO_ROOT, 'auth-service-example', 'users.example.yaml'), usersFile);
-  await chmod(usersFile, 0o600);
-
   // Every address is known before anything starts (the redirect URI names the web port, the web-only
   // instance names the API), so the three start side by side.
   const ports = await distinctPorts(3);
   const [idpUrl, apiUrl, webUrl] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string, string];
-  const firstClientSecret = await registerClient(usersFile, WEB_CLIENT_ID, `${webUrl}/auth/callback`, `${webUrl}/`);
-  const clientSecretFile = join(dir, 'client-secret');
-  await writeFile(clientSecretFile, `${firstClientSecret}\n`, { mode: 0o600 });
-  const sessionSecret = randomBytes(32).toString('base64url');
-  const sessionSecretFile = join(dir, 'session-secret');
-  await writeFile(sessionSecretFile, `${sessionSecret}\n`, { mode: 0o600 });
+  const files = await prepareSignIn(dir, webUrl);
+  const { usersFile, keyFile, clientSecretFile, sessionSecret, clientSecret: firstClientSecret } = files;
 
   const started = await Promise.allSettled([
     startExample({ usersFile, keyFile, port: ports[0] }),
@@ -64,8 +54,7 @@ export async function startSplit(options: SplitOptions = {}): Promise<SplitStack
     ]),
     startServe([
       '--no-api', '--api-url', apiUrl, '--port', String(ports[2]), '--host', '127.0.0.1', '--log-level', 'info',
-      '--ui-issuer', idpUrl, '--ui-client-id', WEB_CLIENT_ID, '--ui-client-secret-file', clientSecretFile,
-      '--ui-public-url', webUrl, '--ui-session-secret-file', sessionSecretFile,
+      ...signInFlags(idpUrl, webUrl, files),
     ]),
   ] as const);
   const [idp, api, web] = started;

@@ -35,20 +35,11 @@ export interface Stack {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = await mkdtemp(join(tmpdir(), 'formgate-browser-'));
-  const usersFile = join(dir, 'users.yaml');
-  const keyFile = join(dir, 'signing-key.json');
-  await copyFile(join(REPO_ROOT, 'auth-service-example', 'users.example.yaml'), usersFile);
-  await chmod(usersFile, 0o600);
-
   // The redirect URI names Formgate's port, so the port is chosen before either starts.
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const clientSecret = await registerClient(usersFile, WEB_CLIENT_ID, `${url}/auth/callback`, `${url}/`);
-  const clientSecretFile = join(dir, 'client-secret');
-  await writeFile(clientSecretFile, `${clientSecret}\n`, { mode: 0o600 });
-  const sessionSecret = randomBytes(32).toString('base64url');
-  const sessionSecretFile = join(dir, 'session-secret');
-  await writeFile(sessionSecretFile, `${sessionSecret}\n`, { mode: 0o600 });
+  const files = await prepareSignIn(dir, url);
+  const { usersFile, keyFile, sessionSecret } = files;
 
   // Both ports are known before either starts, so the two start side by side (Formgate discovers the
   // provider at the first sign-in, not at startup).
@@ -61,8 +52,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     startServe([
       '--port', String(port), '--host', '127.0.0.1', '--database-url', 'memory://', '--forms', 'examples/forms.yaml',
       '--protect', 'writes', '--auth-url', `${idpUrl}/validate`, '--log-level', 'info',
-      '--ui-issuer', idpUrl, '--ui-client-id', WEB_CLIENT_ID, '--ui-client-secret-file', clientSecretFile,
-      '--ui-public-url', url, '--ui-session-secret-file', sessionSecretFile,
+      ...signInFlags(idpUrl, url, files),
     ]),
   ]);
   if (started.status === 'rejected' || served.status === 'rejected') {
@@ -97,6 +87,38 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
   return stack;
+}
+
+/** What sign-in needs on disk: the example's users and key, the web client registered for `webUrl`, its secret files. */
+export interface SignInFiles {
+  readonly usersFile: string;
+  readonly keyFile: string;
+  /** The secret `clients create` gave, which `clientSecretFile` holds. */
+  readonly clientSecret: string;
+  readonly clientSecretFile: string;
+  readonly sessionSecret: string;
+  readonly sessionSecretFile: string;
+}
+
+export async function prepareSignIn(dir: string, webUrl: string): Promise<SignInFiles> {
+  const usersFile = join(dir, 'users.yaml');
+  await copyFile(join(REPO_ROOT, 'auth-service-example', 'users.example.yaml'), usersFile);
+  await chmod(usersFile, 0o600);
+  const clientSecret = await registerClient(usersFile, WEB_CLIENT_ID, `${webUrl}/auth/callback`, `${webUrl}/`);
+  const clientSecretFile = join(dir, 'client-secret');
+  await writeFile(clientSecretFile, `${clientSecret}\n`, { mode: 0o600 });
+  const sessionSecret = randomBytes(32).toString('base64url');
+  const sessionSecretFile = join(dir, 'session-secret');
+  await writeFile(sessionSecretFile, `${sessionSecret}\n`, { mode: 0o600 });
+  return { usersFile, keyFile: join(dir, 'signing-key.json'), clientSecret, clientSecretFile, sessionSecret, sessionSecretFile };
+}
+
+/** The web client's sign-in flags at the example service `idpUrl`, for the files `prepareSignIn` made. */
+export function signInFlags(idpUrl: string, webUrl: string, files: SignInFiles): string[] {
+  return [
+    '--ui-issuer', idpUrl, '--ui-client-id', WEB_CLIENT_ID, '--ui-client-secret-file', files.clientSecretFile,
+    '--ui-public-url', webUrl, '--ui-session-secret-file', files.sessionSecretFile,
+  ];
 }
 
 /** The stack and Chromium, started side by side; when either fails, the other is stopped before the error is thrown. */
