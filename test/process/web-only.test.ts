@@ -124,6 +124,16 @@ describe('an API-only process and web-only processes pointed at it', { timeout: 
       expect(((await inApi.json()) as { name: string }).name).toBe('drop-box');
     });
 
+    it('serves no API: a path under /api/v1 is a 404 problem here, while the API answers it', async ({ expect, onTestFinished }) => {
+      const web = await webOnly([]);
+      onTestFinished(() => web.kill());
+      const here = await fetchWithin(`${web.url}/api/v1/forms`);
+      expect(here.status).toBe(404);
+      expect(here.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await here.json()) as { detail: string }).detail).toBe('There is nothing at GET /api/v1/forms.');
+      expect((await fetchWithin(`${api.url}/api/v1/forms`)).status).toBe(200);
+    });
+
     // The same process serves the writes and request-id checks below: a database URL nothing answers at
     // does not keep a web client from doing everything through the API.
     describe('--database-url postgres:// at a port where nothing listens', () => {
