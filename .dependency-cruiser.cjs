@@ -3,7 +3,7 @@
 // Paths are relative to the directory being cruised, so the fixture tree mirrors src/.
 
 const FEATURES = 'api|auth|forms|documents|db|me|admin|health|openapi|web|config';
-const PROCESS = 'host|server|cli|web-host|web-only';
+const PROCESS = 'host|server|cli|web-host|web-only|web-parts';
 
 /** A module at `src/<folder>` or anywhere under `src/<folder>/`. */
 const under = (folders) => `^src/(${folders})(/|\\.tsx?$)`;
@@ -36,7 +36,7 @@ module.exports = {
       name: 'features-not-host',
       comment: 'Only the commands and the process assemble the host; a feature is mounted, it never reaches up.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(cli|server|host|web-host|web-only|start-dev)\\.ts$' },
+      from: { path: '^src/', pathNot: '^src/(cli|server|host|web-host|web-only|web-parts|start-dev)\\.ts$' },
       to: { path: `^src/(${PROCESS})\\.ts$` },
     },
     {

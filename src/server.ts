@@ -13,7 +13,8 @@ import { createHostApp } from './host.ts';
 import type { Telemetry } from './telemetry.ts';
 import type { HostParts } from './host.ts';
 import { unknownForms, warnUnknownForms } from './web/scope-check.ts';
-import { describeWeb, startWebOnly, webParts, withListenPort } from './web-only.ts';
+import { startWebOnly } from './web-only.ts';
+import { describeWeb, webParts, withListenPort } from './web-parts.ts';
 
 export { StartupError } from './http/socket-server.ts';
 
