@@ -71,9 +71,9 @@ function openApiRoutes(generate: () => ReturnType<typeof openApiDocument>) {
 function healthChecks(parts: HostParts): HealthCheck[] {
   const checks: HealthCheck[] = [{ name: 'database:responseTime', componentType: 'datastore', critical: true, run: () => probe(parts.database.ping) }];
   const { healthUrl, timeoutMs } = parts.config.auth;
-  if (parts.identityClient && healthUrl !== null) {
-    checks.push(identityHealthCheck({ url: healthUrl, timeoutMs, critical: anyDomainProtected(parts.config.protect) }));
-  }
+  const critical = anyDomainProtected(parts.config.protect);
+  if (parts.identityClient && healthUrl !== null) checks.push(identityHealthCheck({ url: healthUrl, timeoutMs, critical }));
+  if (parts.identityClient) checks.push(...parts.identityClient.healthChecks(critical));
   if (parts.formsFile) checks.push(formsFileHealthCheck(parts.formsFile));
   return checks;
 }

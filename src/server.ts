@@ -44,12 +44,15 @@ async function startApi(config: Config, logger: Logger, telemetry?: Telemetry): 
     throw e;
   });
   const identityClient = identityClientFor(config.auth, { logger });
+  // The jwt key set's first fetch: bounded by --auth-timeout, and a failure is a warning, not an exit.
+  await identityClient?.start();
   const build = (publicWeb: HostParts['web']) =>
     createHostApp({ config, database, forms: live.forms, formsFile: live.state, logger, ...(identityClient ? { identityClient } : {}), ...(publicWeb ? { web: publicWeb } : {}) });
   await warnIfDescriptorsShort(config.maxConnections, logger);
   // Built once the port is known: with --port 0 the web client's default public URL names the port picked.
   let app: ReturnType<typeof build> | undefined;
   const socket = await listen((request, env) => app!.fetch(request, env), { ...config, workBoundMs: workBound(config) }, logger).catch(async (e: unknown) => {
+    identityClient?.stop();
     await live.stop();
     await database.close();
     throw e;
@@ -78,6 +81,7 @@ async function startApi(config: Config, logger: Logger, telemetry?: Telemetry): 
   if (config.web?.forms) warnUnknownForms(logger, unknownForms(config.web.forms, live.forms.list().map((f) => f.definition.name)));
 
   return { url, stop: stopper(socket, logger, telemetry, async () => {
+    identityClient?.stop();
     await live.stop();
     await database.close();
   }) };

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { AUTH_PROTOCOLS } from '../auth/protocols/protocol.ts';
 import { pickProblems } from '../http/schemas.ts';
 
 /** The contract of the admin API over the identity cache. */
 
 const CacheStats = z
   .object({
-    protocol: z.enum(['formgate', 'oidc', 'introspection']),
+    protocol: z.enum(AUTH_PROTOCOLS),
     enabled: z.boolean().openapi({ description: 'false with --auth-cache-size 0.' }),
     capacity: z.number().int().openapi({ description: '--auth-cache-size.' }),
     size: z.number().int().openapi({ description: 'Entries held now: identities (fresh, or kept for --auth-stale-if-error) and rejections.' }),

@@ -44,6 +44,10 @@ export interface IdentityCache {
   stats(): CacheStats;
   /** Forgets every answer (revocation); counters keep counting. Returns how many entries were dropped. */
   clear(): number;
+  /** Forgets every identity of one user id (revocation); returns how many entries were dropped. */
+  dropUser(userId: string): number;
+  /** Forgets the answer for one key, identity or rejection; returns 0 or 1. */
+  dropKey(key: string): number;
 }
 
 /** The freshness of an answer served from the cache: it is not to be cached again. */
@@ -73,6 +77,8 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
       },
       stats: () => ({ enabled: false, capacity: 0, size: 0, ...counters }),
       clear: () => 0,
+      dropUser: () => 0,
+      dropKey: () => 0,
     };
   }
 
@@ -146,6 +152,19 @@ export function createIdentityCache(options: CacheOptions): IdentityCache {
       inFlight.clear();
       generation++;
       return dropped;
+    },
+    dropUser(userId) {
+      // Any call in flight may be this user's: none of them refills the cache (each costs one more call, at worst).
+      generation++;
+      inFlight.clear();
+      return entries.dropUser(userId);
+    },
+    dropKey(key) {
+      generation++;
+      inFlight.delete(key);
+      const held = entries.get(key) !== undefined;
+      entries.delete(key);
+      return held ? 1 : 0;
     },
   };
 }

@@ -3,107 +3,89 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { AuthConfig } from './settings.ts';
 import { inSpan } from '../telemetry.ts';
+import type { HealthCheck } from '../health/check.ts';
 import { createIdentityCache, type CacheStats, type SourcedVerdict } from './cache.ts';
-import { createCallLimit } from './call-limit.ts';
-import { askIdentityService } from './call.ts';
-import { describeViolation, type Verdict } from './identity.ts';
-import { protocolFor } from './protocols/index.ts';
+import type { CheckerStats, TokenChecker } from './checker.ts';
+import { httpChecker } from './http-checker.ts';
+import { jwtChecker } from './jwt/checker.ts';
+import { createRevocationList, type RevocationList } from './revocation-list.ts';
 
 /**
  * Formgate's client of the identity service: "who holds this token?", answered from the cache when it can
- * be and by the configured protocol when it cannot.
+ * be and by the configured checker (a call over HTTP, or a local JWT check) when it cannot; an identity a
+ * revocation names is refused whichever answered.
  */
 export interface IdentityClient {
   readonly protocol: AuthConfig['protocol'];
   validate(token: string, context?: { requestId?: string }): Promise<SourcedVerdict>;
   cacheStats(): CacheStats;
-  callStats(): CallStats;
+  callStats(): CheckerStats;
+  /** The revocations this replica holds (jwt), for the admin figures. */
+  readonly revocations: RevocationList;
+  /** Forgets every kept answer here (this replica only); returns how many entries were dropped. */
   clearCache(): number;
+  /** Forgets every kept identity of one user here; returns how many entries were dropped. */
+  dropUser(userId: string): number;
+  /** Forgets the kept answer for one token, by its cache key (`tokenKey`); returns 0 or 1. */
+  dropToken(key: string): number;
+  /** Before the first request: the checker's startup work (the jwt key set's first fetch). Never throws. */
+  start(): Promise<void>;
+  stop(): void;
+  /** The checker's own /health checks (the jwt key set's age). */
+  healthChecks(critical: boolean): HealthCheck[];
 }
 
-export interface CallStats {
-  /** `--auth-max-calls`. */
-  maxCalls: number;
-  callsInFlight: number;
-  callsWaiting: number;
-  /** Calls not made because every slot stayed taken for `--auth-timeout`. */
-  refused: number;
-}
-
-/** At most one warning about refused calls per this many milliseconds, however many are refused. */
-export const REFUSALS_LOGGED_EVERY_MS = 1000;
+export type { CheckerStats as CallStats } from './checker.ts';
+export { REFUSALS_LOGGED_EVERY_MS } from './http-checker.ts';
 
 export interface IdentityClientOptions {
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Shared with the revocation channel, which fills it; a fresh empty one by default. */
+  readonly revocations?: RevocationList;
 }
 
-/** A client of the identity service `--auth-url` names, or none when it is unset (every domain is then `none`). */
+/** A client of the identity service the flags name, or none (every domain is then `none`). */
 export function identityClientFor(auth: AuthConfig, options: IdentityClientOptions): IdentityClient | undefined {
-  return auth.url === undefined ? undefined : createIdentityClient({ ...auth, url: auth.url }, options);
+  if (auth.protocol === 'jwt') return auth.jwt === undefined ? undefined : createIdentityClient(auth, options);
+  return auth.url === undefined ? undefined : createIdentityClient(auth, options);
 }
 
-export function createIdentityClient(auth: AuthConfig & { url: string }, options: IdentityClientOptions): IdentityClient {
-  const protocol = protocolFor(auth);
+export function createIdentityClient(auth: AuthConfig, options: IdentityClientOptions): IdentityClient {
+  const checker = checkerFor(auth, options);
   const cache = createIdentityCache({ ...auth.cache, ...(options.now ? { now: options.now } : {}) });
-  const log = options.logger.child({ identityService: { protocol: protocol.name } });
-  // Only a miss gets here: a cached identity, or a request joining a call in flight, never waits for a slot.
-  const limit = createCallLimit(auth.maxCalls, auth.timeoutMs);
-  let refused = 0;
-  const noteRefusal = summarised(REFUSALS_LOGGED_EVERY_MS, (count) =>
-    log.warn(
-      { refused: count, maxCalls: auth.maxCalls },
-      `refused ${count} call(s) to the identity service: all --auth-max-calls ${auth.maxCalls} were in flight and none ended within ${auth.timeoutMs} ms (at most one such line a second)`,
-    ),
-  );
+  const revocations = options.revocations ?? createRevocationList(options.now);
 
-  const ask = async (token: string, requestId: string | undefined): Promise<Verdict> => {
-    const made = await limit.run(() => askIdentityService(protocol, token, { url: auth.url, timeoutMs: auth.timeoutMs, ...(requestId ? { requestId } : {}) }));
-    if (!made.ok) {
-      refused++;
-      noteRefusal();
-      const reason = `the identity service is at Formgate's limit of calls in flight and none ended within ${auth.timeoutMs} ms`;
-      return { kind: 'failed', failure: { kind: 'refused', reason } };
-    }
-    const verdict = made.value;
-    // Logged once per call, not once per request that waited on it.
-    if (verdict.kind === 'failed' && verdict.failure.kind !== 'refused') {
-      const { failure } = verdict;
-      const fields = { requestId, status: failure.status, ...(failure.kind === 'violation' ? { answer: failure.answer } : {}) };
-      if (failure.kind === 'violation') log.warn(fields, describeViolation(failure));
-      else log.warn(fields, `identity service unavailable: ${failure.reason}`);
-    }
-    return verdict;
+  const validate = async (token: string, requestId: string | undefined): Promise<SourcedVerdict> => {
+    const key = tokenKey(token);
+    const answered = await cache.validate(key, () => checker.check(token, requestId ? { requestId } : {}));
+    const { verdict } = answered;
+    if (verdict.kind === 'valid' && revocations.refuses(key, verdict.identity)) return { ...answered, verdict: { kind: 'rejected', status: 401 } };
+    return answered;
   };
 
   return {
-    protocol: protocol.name,
-    validate: (token, context = {}) => traced(protocol.name, () => cache.validate(tokenKey(token), () => ask(token, context.requestId))),
+    protocol: checker.protocol,
+    validate: (token, context = {}) => traced(checker.protocol, () => validate(token, context.requestId)),
     cacheStats: cache.stats,
-    callStats: () => ({ maxCalls: limit.max, callsInFlight: limit.inFlight, callsWaiting: limit.waiting, refused }),
+    callStats: checker.stats,
+    revocations,
     clearCache: cache.clear,
+    dropUser: cache.dropUser,
+    dropToken: cache.dropKey,
+    start: () => checker.start(),
+    stop: () => checker.stop(),
+    healthChecks: (critical) => checker.healthChecks(critical),
   };
 }
 
-/**
- * Calls `report(count)` for the first event at once, then at most once per `everyMs` with the count since
- * the last report, so an attack cannot flood the log and no event goes unreported.
- */
-function summarised(everyMs: number, report: (count: number) => void): () => void {
-  let pending = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    timer = undefined;
-    if (pending === 0) return;
-    report(pending);
-    pending = 0;
-    // Unref'd: a report still owed must not keep a stopping process alive.
-    timer = setTimeout(flush, everyMs).unref();
-  };
-  return () => {
-    pending++;
-    if (timer === undefined) flush();
-  };
+function checkerFor(auth: AuthConfig, options: IdentityClientOptions): TokenChecker {
+  if (auth.protocol === 'jwt') {
+    if (auth.jwt === undefined) throw new Error('--auth-protocol jwt without its settings');
+    return jwtChecker({ ...auth, jwt: auth.jwt }, options);
+  }
+  if (auth.url === undefined) throw new Error(`--auth-protocol ${auth.protocol} without --auth-url`);
+  return httpChecker({ ...auth, url: auth.url, protocol: auth.protocol }, options.logger);
 }
 
 /**

@@ -27,6 +27,8 @@ export interface Shelves {
   get(key: string): Entry | undefined;
   set(key: string, entry: Entry, ttl: number): void;
   delete(key: string): void;
+  /** Drops every identity of one user id; returns how many. */
+  dropUser(userId: string): number;
   purgeStale(): void;
   clear(): void;
   readonly size: number;
@@ -91,6 +93,12 @@ export function twoShelves(size: number, now: () => number, perUser = IDENTITIES
       }
     },
     delete: (key) => shelves.forEach((shelf) => shelf.delete(key)),
+    dropUser(userId) {
+      // A copy: each delete's dispose unlinks the key from the set being walked.
+      const keys = [...(byUser.get(userId) ?? [])];
+      for (const key of keys) identities.delete(key);
+      return keys.length;
+    },
     purgeStale: () => shelves.forEach((shelf) => shelf.purgeStale()),
     clear() {
       shelves.forEach((shelf) => shelf.clear());

@@ -1,13 +1,17 @@
 import type { Freshness, ServiceFailure, Verdict } from '../identity.ts';
 import { parseCacheControl } from '../ttl.ts';
 
-/** The ways Formgate knows of asking an identity service about a token (`--auth-protocol`). */
-export const AUTH_PROTOCOLS = ['formgate', 'oidc', 'introspection'] as const;
+/** The ways of asking an identity service about a token over HTTP, one call per token not yet cached. */
+export const HTTP_PROTOCOLS = ['formgate', 'oidc', 'introspection'] as const;
+export type HttpProtocol = (typeof HTTP_PROTOCOLS)[number];
+
+/** Every way Formgate knows of checking a token (`--auth-protocol`): over HTTP, or `jwt`, locally against the provider's keys. */
+export const AUTH_PROTOCOLS = [...HTTP_PROTOCOLS, 'jwt'] as const;
 export type AuthProtocol = (typeof AUTH_PROTOCOLS)[number];
 
 /** One way of asking an identity service about a token: how to ask, and how to read the answer. */
 export interface Protocol {
-  readonly name: AuthProtocol;
+  readonly name: HttpProtocol;
   /** The answer members this protocol reads: the only member names a log line may show (answer-shape.ts). */
   readonly members: readonly string[];
   request(token: string): OutgoingRequest;
