@@ -7,6 +7,7 @@ import { identityHealthCheck } from './auth/health-check.ts';
 import { authenticator, type AuthEnv } from './auth/middleware.ts';
 import { anyDomainProtected } from './auth/protection.ts';
 import type { Config } from './config/index.ts';
+import { inProcessNotifications } from './db/notifications.ts';
 import { formsFileHealthCheck } from './forms/health-check.ts';
 import type { FormsFileState } from './forms/live.ts';
 import { probe, type HealthCheck } from './health/check.ts';
@@ -89,7 +90,7 @@ export function contractsOnlyHost() {
   };
   return createHostApp({
     config: { protect: { forms: 'none', documents: 'none' }, adminGroup: 'admin', auth: { healthUrl: null, timeoutMs: 1 }, maxBodyBytes: 1 },
-    database: { db: undefined as never, driver: 'pglite', migrate: unused, ping: unused, close: unused },
+    database: { db: undefined as never, driver: 'pglite', notifications: inProcessNotifications(), migrate: unused, ping: unused, close: unused },
     forms: { list: () => [], get: () => undefined },
     logger: pino({ level: 'silent' }),
   });

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { identityClientFor } from './auth/identity-client.ts';
+import { createRevocationList } from './auth/revocation-list.ts';
+import { startRevocations } from './auth/revocations/index.ts';
 import { protectionTable } from './auth/protection.ts';
 import type { Config } from './config/index.ts';
 import { openDatabase, type Database, type MigrationOutcome } from './db/connect.ts';
@@ -43,15 +45,21 @@ async function startApi(config: Config, logger: Logger, telemetry?: Telemetry): 
     await live.stop();
     throw e;
   });
-  const identityClient = identityClientFor(config.auth, { logger });
+  // Revocation (start): one list, filled by the channel, consulted by the identity client.
+  const revocationList = createRevocationList();
+  const identityClient = identityClientFor(config.auth, { logger, revocations: revocationList });
   // The jwt key set's first fetch: bounded by --auth-timeout, and a failure is a warning, not an exit.
   await identityClient?.start();
+  // Listening before the port opens; a database that went down since it was opened is retried, not fatal.
+  const revocations = identityClient && (await startRevocations({ auth: config.auth, database, client: identityClient, list: revocationList, logger }));
+  // Revocation (end).
   const build = (publicWeb: HostParts['web']) =>
-    createHostApp({ config, database, forms: live.forms, formsFile: live.state, logger, ...(identityClient ? { identityClient } : {}), ...(publicWeb ? { web: publicWeb } : {}) });
+    createHostApp({ config, database, forms: live.forms, formsFile: live.state, logger, ...(identityClient ? { identityClient } : {}), ...(revocations ? { revocations: revocations.service } : {}), ...(publicWeb ? { web: publicWeb } : {}) });
   await warnIfDescriptorsShort(config.maxConnections, logger);
   // Built once the port is known: with --port 0 the web client's default public URL names the port picked.
   let app: ReturnType<typeof build> | undefined;
   const socket = await listen((request, env) => app!.fetch(request, env), { ...config, workBoundMs: workBound(config) }, logger).catch(async (e: unknown) => {
+    await revocations?.stop(); // Revocation.
     identityClient?.stop();
     await live.stop();
     await database.close();
@@ -81,6 +89,7 @@ async function startApi(config: Config, logger: Logger, telemetry?: Telemetry): 
   if (config.web?.forms) warnUnknownForms(logger, unknownForms(config.web.forms, live.forms.list().map((f) => f.definition.name)));
 
   return { url, stop: stopper(socket, logger, telemetry, async () => {
+    await revocations?.stop(); // Revocation.
     identityClient?.stop();
     await live.stop();
     await database.close();

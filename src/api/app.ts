@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { adminRoutes } from '../admin/handlers.ts';
 import type { IdentityClient } from '../auth/identity-client.ts';
+import type { RevocationService } from '../auth/revocations/index.ts';
 import { authenticator, type AuthEnv } from '../auth/middleware.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/connect.ts';
@@ -19,6 +20,8 @@ export interface ApiParts {
   database: Database;
   /** Absent without `--auth-url`: tokens are then ignored and every caller is anonymous. */
   identityClient?: IdentityClient;
+  /** Revocation on every replica; present whenever `identityClient` is. */
+  revocations?: RevocationService;
   forms: FormRegistry;
 }
 
@@ -35,7 +38,7 @@ export function createApiApp(parts: ApiParts) {
   mountGroup(api, 'forms', formRoutes(parts.forms, protect), guard);
   // /me reports what the caller may do on each form: it belongs to the forms domain.
   mountGroup(api, 'forms', meRoutes(parts.forms, protect), guard);
-  mountGroup(api, 'admin', adminRoutes(parts.identityClient), guard);
+  mountGroup(api, 'admin', adminRoutes({ maxBodyBytes, ...(parts.identityClient ? { identityClient: parts.identityClient } : {}), ...(parts.revocations ? { revocations: parts.revocations } : {}) }), guard);
   mountGroup(api, 'documents', documentRoutes({ db: parts.database.db, forms: parts.forms, maxBodyBytes }), guard);
 
   // A route, not notFound(): a mounted app's notFound is never asked. Registered last, so it answers only

@@ -17,12 +17,56 @@ export interface RevocationList {
   readonly size: number;
 }
 
-/** Stub until the revocation work lands: refuses nothing. */
-export function createRevocationList(_now: () => number = Date.now): RevocationList {
+interface UserRevocation {
+  /** Tokens with an `iat` up to this second are refused: the revocation's time rounded up to the second. */
+  readonly issuedUpToS: number;
+  readonly untilMs: number;
+}
+
+/** `iat` arrives with the jwt checker; until then an identity may not carry it, and is refused as one without. */
+type WithIssuedAt = Identity & { readonly issuedAtS?: number };
+
+export function createRevocationList(now: () => number = Date.now): RevocationList {
+  const users = new Map<string, UserRevocation>();
+  const tokens = new Map<string, number>();
+
+  const refusesUser = (identity: WithIssuedAt): boolean => {
+    const held = users.get(identity.userId);
+    if (held === undefined) return false;
+    if (now() >= held.untilMs) {
+      users.delete(identity.userId);
+      return false;
+    }
+    // `iat` counts whole seconds: a token issued in the revocation's own second may predate it, so it is refused.
+    return identity.issuedAtS === undefined || identity.issuedAtS <= held.issuedUpToS;
+  };
+
+  const refusesToken = (key: string): boolean => {
+    const untilMs = tokens.get(key);
+    if (untilMs === undefined) return false;
+    if (now() < untilMs) return true;
+    tokens.delete(key);
+    return false;
+  };
+
   return {
-    refuses: () => false,
-    revokeUser: () => {},
-    revokeToken: () => {},
-    size: 0,
+    refuses: (key, identity) => refusesToken(key) || refusesUser(identity),
+    revokeUser(userId, revokedAtMs, untilMs) {
+      if (untilMs <= now()) return;
+      // Revocations only ever widen: the same user revoked twice (or told twice) keeps the later bound of each.
+      const held = users.get(userId);
+      const issuedUpToS = Math.ceil(revokedAtMs / 1000);
+      users.set(userId, { issuedUpToS: Math.max(issuedUpToS, held?.issuedUpToS ?? 0), untilMs: Math.max(untilMs, held?.untilMs ?? 0) });
+    },
+    revokeToken(key, untilMs) {
+      if (untilMs <= now()) return;
+      tokens.set(key, Math.max(untilMs, tokens.get(key) ?? 0));
+    },
+    get size() {
+      const at = now();
+      for (const [userId, held] of users) if (at >= held.untilMs) users.delete(userId);
+      for (const [key, untilMs] of tokens) if (at >= untilMs) tokens.delete(key);
+      return users.size + tokens.size;
+    },
   };
 }

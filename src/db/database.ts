@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Notifications } from './notifications.ts';
 import type * as schema from './schema.ts';
 
 /** The query surface shared by both drivers and by their transactions. */
@@ -22,6 +23,8 @@ export interface Database {
    * replicas starting together take turns (the second then finds nothing to apply).
    */
   migrate(): Promise<MigrationOutcome>;
+  /** Messages between the processes sharing this database (the revocation channel): LISTEN/NOTIFY, or in-process on PGlite. */
+  readonly notifications: Notifications;
   /** A trivial round trip, for /health. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder, type Database, type Db } from './database.ts';
 import { appliedMigrations, knownMigrations } from './migration-count.ts';
 import { openDataDir } from './data-dir.ts';
+import { inProcessNotifications } from './notifications.ts';
 import { PrivateNodeFS } from './private-fs.ts';
 import * as schema from './schema.ts';
 import { cacheDir, templateName, templateStore } from './template.ts';
@@ -28,6 +29,7 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
   return {
     db,
     driver: 'pglite',
+    notifications: inProcessNotifications(),
     // The directory's lock keeps every other process out, so nobody else can be migrating it at the same time.
     migrate: async () => {
       const count = () => appliedMigrations(async (text) => (await client.query<Record<string, unknown>>(text)).rows);

@@ -4,6 +4,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { migrationsFolder, type Database, type Db } from './database.ts';
 import { appliedMigrations, knownMigrations } from './migration-count.ts';
+import { postgresNotifications } from './postgres-notifications.ts';
 import { withSafeTransactions } from './safe-transactions.ts';
 import * as schema from './schema.ts';
 
@@ -24,6 +25,7 @@ export async function openPostgres(url: string): Promise<Database> {
   return {
     db,
     driver: 'postgres',
+    notifications: postgresNotifications(url, client),
     migrate: async () => {
       // Advisory locks belong to a session, so hold it on a connection of its own while the pool migrates.
       const lock = await client.reserve();

@@ -57,6 +57,24 @@ export const documentVersions = pgTable(
   (t) => [primaryKey({ columns: [t.documentId, t.version] })],
 );
 
+export type RevocationKind = 'user' | 'token';
+
+/**
+ * The revocations `--auth-protocol jwt` must keep refusing (nothing is asked again): a user's tokens issued
+ * up to `revoked_at`, or one token (`subject` is then its SHA-256 key, never the token), until `expires_at`,
+ * when every such token has expired anyway. Kept here so that a replica started later refuses them too.
+ */
+export const authRevocations = pgTable(
+  'auth_revocations',
+  {
+    kind: text('kind').$type<RevocationKind>().notNull(),
+    subject: text('subject').notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.subject] }), index('auth_revocations_expires_idx').on(t.expiresAt)],
+);
+
 /** A document as the service sees it; `dataBytes` is the database's own bookkeeping. */
 export type DocumentRow = Omit<typeof documents.$inferSelect, 'dataBytes'>;
 export type VersionRow = typeof documentVersions.$inferSelect;

@@ -3,6 +3,8 @@ import { expect } from 'vitest';
 import { createHostApp } from '../../src/host.ts';
 import { identityClientFor, type IdentityClient } from '../../src/auth/identity-client.ts';
 import type { ProtectConfig } from '../../src/auth/protection.ts';
+import { createRevocationList } from '../../src/auth/revocation-list.ts';
+import { startRevocations, type Revocations } from '../../src/auth/revocations/index.ts';
 import type { AuthConfig } from '../../src/auth/settings.ts';
 import type { Database } from '../../src/db/connect.ts';
 import type { FormRegistry } from '../../src/forms/index.ts';
@@ -38,6 +40,8 @@ export interface TestApp {
   database: Database;
   forms: FormRegistry;
   identityClient: IdentityClient | undefined;
+  /** Revocation on this app's database (present with an identity client), as `formgate serve` starts it. */
+  revocations: Revocations | undefined;
   /** Every line logged so far, parsed. */
   logs: LogLine[];
   /** The request log lines (msg `request` or `request failed`) with this request id. */
@@ -86,7 +90,10 @@ export async function buildTestApp(driver: DriverCase, options: TestAppOptions =
     },
   });
   const auth = authConfig(options.authUrl ?? options.auth?.url, options.auth);
-  const identityClient = identityClientFor(auth, { logger, ...(options.now ? { now: options.now } : {}) });
+  const now = options.now ? { now: options.now } : {};
+  const list = createRevocationList(options.now);
+  const identityClient = identityClientFor(auth, { logger, revocations: list, ...now });
+  const revocations = identityClient && (await startRevocations({ auth, database, client: identityClient, list, logger, ...now }));
   const app = createHostApp({
     config: {
       protect: options.protect ?? NO_PROTECTION,
@@ -98,6 +105,7 @@ export async function buildTestApp(driver: DriverCase, options: TestAppOptions =
     forms,
     logger,
     ...(identityClient ? { identityClient } : {}),
+    ...(revocations ? { revocations: revocations.service } : {}),
     ...(options.web ? { web: options.web } : {}),
   });
   return {
@@ -105,9 +113,13 @@ export async function buildTestApp(driver: DriverCase, options: TestAppOptions =
     database,
     forms,
     identityClient,
+    revocations,
     logs,
     requestLines: (requestId) => logs.filter((l) => l.requestId === requestId && (l.msg === 'request' || l.msg === 'request failed')),
-    close: () => (closing ??= owned ? database.close() : Promise.resolve()),
+    close: () => (closing ??= (async () => {
+      await revocations?.stop();
+      if (owned) await database.close();
+    })()),
   };
 }
 
