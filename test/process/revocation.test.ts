@@ -36,7 +36,7 @@ beforeAll(async () => {
     const user = USERS[call.token ?? ''];
     return user ? { status: 200, body: user } : { status: 401 };
   });
-  args = replicaArgs(await createPostgresDatabase(), ['--auth-url', identity.url]);
+  args = replicaArgs(await createPostgresDatabase(), ['--auth-url', identity.url, '--auth-health-url', 'none']);
   // The first start migrates; the others then find nothing to apply (and would take turns anyway).
   replicas = [await startServe(args)];
   replicas.push(...(await startReplicas(1, args)));

@@ -12,7 +12,7 @@ export const REVOCATIONS = '/api/v1/admin/auth-cache/revocations';
 
 /** The flags every replica shares; `extra` adds the protocol's. */
 export function replicaArgs(databaseUrl: string, extra: readonly string[]): string[] {
-  return ['--port', '0', '--database-url', databaseUrl, '--forms', 'test/fixtures/forms.yaml', '--log-level', 'info', '--protect', 'all', '--auth-health-url', 'none', ...extra];
+  return ['--port', '0', '--database-url', databaseUrl, '--forms', 'test/fixtures/forms.yaml', '--log-level', 'info', '--protect', 'all', ...extra];
 }
 
 export function startReplicas(count: number, args: readonly string[]): Promise<ServerProcess[]> {
