@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../support/databases.ts';
 import { startKeySetServer, type KeySetServer } from '../support/key-set-server.ts';
@@ -23,7 +24,8 @@ const tokens: string[] = [];
 
 async function token(sub: string, claims: Record<string, unknown> = {}): Promise<string> {
   const iat = nowS();
-  const signed = await keys.sign({ iss: keys.issuer, aud: AUDIENCE, sub, iat, exp: iat + 600, ...claims });
+  // A jti each: RS256 signatures are deterministic, and two tokens with the same claims would be one.
+  const signed = await keys.sign({ iss: keys.issuer, aud: AUDIENCE, sub, iat, exp: iat + 600, jti: randomUUID(), ...claims });
   tokens.push(signed);
   return signed;
 }
