@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { createIdentityCache } from '../../src/auth/cache.ts';
 import type { Identity, Verdict } from '../../src/auth/identity.ts';
@@ -60,7 +60,8 @@ async function openOn(url: string | undefined): Promise<Database> {
 describe.each(DRIVERS)('revocation between replicas on $name', (driver) => {
   let databases: () => Promise<Database>;
 
-  it('prepares the database', async () => {
+  // A hook, not a test: making the embedded database's template on a busy machine may take a while.
+  beforeAll(async () => {
     const target = await driver.target();
     if (target.kind === 'postgres') databases = () => openOn(target.url);
     else {
@@ -68,7 +69,7 @@ describe.each(DRIVERS)('revocation between replicas on $name', (driver) => {
       const shared = await openOn(undefined);
       databases = async () => shared;
     }
-  });
+  }, 120_000);
 
   it('empties every replica’s cache, and counts the replicas told', async () => {
     const a = await replica(await databases(), 'a1');
