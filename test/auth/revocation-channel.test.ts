@@ -189,3 +189,21 @@ describe('the PostgreSQL channel when its connection drops', () => {
     }
   });
 });
+
+describe('a revocation while PostgreSQL is out of reach', () => {
+  it('is applied here and says the other replicas could not be told (a 503 at the edge), never a throw', async () => {
+    const url = await createPostgresDatabase();
+    const database = await openOn(url);
+    const a = await replica(database, 'down-a', { jwt: true });
+    await a.warm('k1', 'alice');
+    await database.close();
+    const all = await a.service.revokeAll('root');
+    expect(all).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
+    expect(a.cache.stats().size).toBe(0);
+    const user = await a.service.revokeUser('root', 'alice');
+    expect(user).toMatchObject({ ok: false, error: { kind: 'unavailable', detail: expect.stringMatching(/kept in the database/) } });
+    // Held here all the same: this replica refuses what it was asked to.
+    expect(a.list.refuses('x'.repeat(43), person('alice'))).toBe(true);
+    expect(a.logs.filter((l) => l.level === 'warn' && /^a revocation could not/.test(l.msg ?? ''))).toHaveLength(2);
+  });
+});
