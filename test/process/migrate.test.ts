@@ -58,7 +58,7 @@ describe.concurrent('formgate migrate', { timeout: 60_000 }, () => {
     expect(said).toEqual([applied, upToDate].sort());
 
     const after = await schemaOf(url);
-    expect(after.tables.filter((t) => t.startsWith('public.'))).toEqual(['public.document_versions', 'public.documents']);
+    expect(after.tables.filter((t) => t.startsWith('public.'))).toEqual(['public.auth_revocations', 'public.document_versions', 'public.documents']);
     expect(after.applied).toBe(journal.entries.length);
 
     const again = await runCli(args);
