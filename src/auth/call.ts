@@ -3,7 +3,8 @@ import { inSpan } from '../telemetry.ts';
 import type { Verdict } from './identity.ts';
 import type { Answer, OutgoingRequest, Protocol } from './protocols/index.ts';
 import { shapeOf } from './answer-shape.ts';
-import { causes, errorCode, isStaleConnection } from '../http/fetch-errors.ts';
+import { blockedPort, connectionFailure, isStaleConnection } from '../http/fetch-errors.ts';
+import { readLimited } from '../http/read-limited.ts';
 
 /**
  * One call to the identity service. Every way the call can go wrong becomes a verdict: no answer in time
@@ -68,7 +69,7 @@ async function call(
       return send();
     });
     onStatus(response.status);
-    const body = await readLimited(response);
+    const body = await readLimited(response, MAX_ANSWER_BYTES);
     if (body === undefined) {
       return { kind: 'failed', failure: { kind: 'violation', reason: `with a body larger than ${MAX_ANSWER_BYTES / 1024} KiB`, status: response.status } };
     }
@@ -89,55 +90,14 @@ async function call(
   return verdict;
 }
 
-async function readLimited(response: Response): Promise<string | undefined> {
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > MAX_ANSWER_BYTES) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body) {
-    size += chunk.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await response.body.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Why no answer came, in words fit for the caller: no host names, no URLs. */
 function unreachable(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `the identity service did not answer within ${timeoutMs} ms`;
   }
-  for (const cause of causes(error)) {
-    // The Fetch standard forbids some ports (9, 25, 6000, …); Node's fetch refuses them without trying.
-    if (cause.message === 'bad port') return 'the identity service could not be called: its port is one the Fetch standard blocks; move it to another port';
-    const code = errorCode(cause);
-    if (code !== undefined && CONNECTION_ERRORS[code]) return `the identity service could not be reached (${CONNECTION_ERRORS[code]}, ${code})`;
-  }
+  // The Fetch standard forbids some ports (9, 25, 6000, …); Node's fetch refuses them without trying.
+  if (blockedPort(error)) return 'the identity service could not be called: its port is one the Fetch standard blocks; move it to another port';
+  const failure = connectionFailure(error);
+  if (failure !== undefined) return `the identity service could not be reached (${failure})`;
   return 'the identity service could not be reached (the connection failed)';
 }
-
-const CONNECTION_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-  EPIPE: 'connection closed',
-  UND_ERR_SOCKET: 'connection closed',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
-  UND_ERR_BODY_TIMEOUT: 'no answer in time',
-  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate could not be verified',
-  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate does not match the host name",
-};

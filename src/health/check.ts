@@ -25,6 +25,9 @@ export interface CheckOutcome {
   readonly output?: string;
   /** For the log only: the cause, which may name internal hosts. */
   readonly reason?: string;
+  /** What the check measures when it is not its own duration (the key set's age); unset: `durationMs` in ms. */
+  readonly observedValue?: number;
+  readonly observedUnit?: 's';
 }
 
 const CHECK_TIMEOUT_MS = 3000;

@@ -15,8 +15,8 @@ export function healthRoutes(checks: readonly HealthCheck[]) {
       const result = {
         componentType: check.componentType,
         status: checkStatus,
-        observedValue: outcome.durationMs,
-        observedUnit: 'ms' as const,
+        observedValue: outcome.observedValue ?? outcome.durationMs,
+        observedUnit: outcome.observedUnit ?? ('ms' as const),
         time: outcome.time,
         ...(outcome.output !== undefined ? { output: outcome.output } : {}),
       };

@@ -6,8 +6,8 @@ import { problems } from '../http/schemas.ts';
 export const CheckResult = z.object({
   componentType: z.string(),
   status: z.enum(['pass', 'warn', 'fail']),
-  observedValue: z.number().openapi({ description: 'How long the check took.' }),
-  observedUnit: z.literal('ms'),
+  observedValue: z.number().openapi({ description: 'How long the check took (`ms`), or what it measures (`jwks:age`: the key set\'s age, `s`).' }),
+  observedUnit: z.enum(['ms', 's']),
   time: z.string().openapi({ format: 'date-time' }),
   output: z.string().optional().openapi({ description: 'Which kind of failure; the cause is in the server log under this request id.' }),
 });
