@@ -52,7 +52,10 @@ export function keySetLine(auth: JwtAuth, report: JwtCheckReport): { line: strin
   if (keySet.fetchedAtMs === undefined || keySet.keys === 0) {
     return { line: `key set:   FAIL, ${describeKeySource(auth)}: ${keySet.lastError ?? 'no keys'}`, ok: false };
   }
-  return { line: `key set:   ${describeKeySource(auth)}, ${keySet.keys} key(s), fetched in ${report.fetchMs} ms`, ok: true };
+  const where = keySet.jwksUrl === undefined ? describeKeySource(auth) : keySet.jwksUrl;
+  const kids = keySet.kids.length === 0 ? '' : ` (kid ${keySet.kids.map((k) => quote(k)).join(', ')})`;
+  const skipped = keySet.skippedKeys.length === 0 ? '' : `; skipped ${keySet.skippedKeys.slice(0, 5).map((k) => `${k.kid === undefined ? 'a key without kid' : `kid ${quote(k.kid)}`} (${k.reason})`).join(', ')}${keySet.skippedKeys.length > 5 ? ` and ${keySet.skippedKeys.length - 5} more` : ''}`;
+  return { line: `key set:   ${where}, ${keySet.keys} key(s)${kids}${skipped}, fetched in ${report.fetchMs} ms`, ok: true };
 }
 
 /** The claims the check read, one per line, as they were in the token. */

@@ -35,7 +35,7 @@ export function manualKeySet(server: KeySetServer): ManualKeySet {
       await load();
       return now;
     },
-    state: () => ({ keys: now.ok ? now.kids.size : 0, stale: false, fetches: 0, fetchFailures: 0 }),
+    state: () => ({ keys: now.ok ? now.kids.size : 0, kids: now.ok ? [...now.kids] : [], skippedKeys: [], stale: false, fetches: 0, fetchFailures: 0 }),
     healthCheck: (critical) => ({ name: 'jwks:age', componentType: 'component', critical, run: async () => ({ status: 'pass', durationMs: 0, time: new Date().toISOString() }) }),
   };
 }
