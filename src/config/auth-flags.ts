@@ -29,7 +29,7 @@ export const AUTH_FLAGS = {
   'auth-health-url': {
     describe: 'identity service health endpoint checked by /health; none skips the check' + envHint('auth-health-url'),
     type: 'string',
-    defaultDescription: "auth-url's origin + /healthz",
+    defaultDescription: "auth-url's origin + /healthz; none with jwt (its key set's age is checked instead)",
     group: G_AUTH,
   },
   'auth-timeout': {

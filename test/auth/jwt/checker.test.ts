@@ -101,4 +101,24 @@ describe('jwtChecker', () => {
     expect(verdict).toMatchObject({ kind: 'failed', failure: { kind: 'violation' } });
     expect(log.lines).toEqual([expect.objectContaining({ level: 40, reason: 'violation', msg: expect.stringContaining('at .sub: expected a non-empty string') })]);
   });
+
+  it("with the key set the flags describe: discovery, the first fetch at start, a rotated key fetched for its unknown kid", async () => {
+    const log = capture();
+    const checker = jwtChecker(auth(server.issuer), { logger: log.logger });
+    try {
+      await checker.start();
+      const first = checker.stats();
+      expect(first.keySet).toMatchObject({ keys: server.keys().length, fetches: 1, fetchFailures: 0, stale: false, ageS: 0 });
+      expect((await checker.check(await server.sign(claims()), {})).kind).toBe('valid');
+      const rotated = await server.rotate();
+      const before = server.jwksFetches();
+      expect(await checker.check(await server.sign(claims(), { key: rotated }), {})).toMatchObject({ kind: 'valid', identity: { userId: 'alice' } });
+      expect(server.jwksFetches()).toBe(before + 1);
+      expect(server.discoveryFetches()).toBe(1);
+      const outcome = await checker.healthChecks(true)[0]!.run();
+      expect(outcome).toMatchObject({ status: 'pass', observedUnit: 's' });
+    } finally {
+      checker.stop();
+    }
+  });
 });
