@@ -27,11 +27,12 @@ export interface Rejection {
 }
 
 /**
- * What a refusal most likely means: a token past its time is everyday life (debug); a well-signed token
- * for another issuer, audience or algorithm is a wiring mistake the deployer should hear of (warn).
+ * What a refusal most likely means: a token past its time or with a broken signature is everyday life
+ * (debug); a token for another issuer, audience or algorithm, or signed by keys the key set does not hold
+ * even after fetching it again (another provider's), is a wiring mistake the deployer should hear of (warn).
  */
 export function isWiringMistake(code: RejectionCode): boolean {
-  return code === 'typ' || code === 'algorithm' || code === 'issuer' || code === 'audience' || code === 'no-exp' || code === 'lifetime' || code === 'issued-in-future';
+  return ['typ', 'algorithm', 'unknown-kid', 'issuer', 'audience', 'no-exp', 'lifetime', 'issued-in-future'].includes(code);
 }
 
 type Expected = Pick<JwtConfig, 'issuer' | 'audiences' | 'clockToleranceS'> & { readonly now?: () => number };
