@@ -75,7 +75,8 @@ export function claimLines(auth: JwtAuth, report: JwtCheckReport): string[] {
     if (payload.iat !== undefined) lines.push(`iat ${at(payload.iat)}`);
     if (payload.scope !== undefined) lines.push(`scope ${quote(payload.scope)}`);
     if (payload.scp !== undefined) lines.push(`scp ${quote(payload.scp)}`);
-    lines.push(`groups claim ${auth.groupsClaim}: ${quote(groupsValue(payload, auth.groupsClaim))}`);
+    const groups = groupsValue(payload, auth.groupsClaim);
+    lines.push(`groups claim ${auth.groupsClaim}: ${groups === undefined ? 'absent' : quote(groups)}`);
   }
   return lines.map((l, i) => (i === 0 ? `claims:    ${l}` : `           ${l}`));
 }
