@@ -13,6 +13,8 @@ export interface Variant {
   variant: string;
   url: string;
   headers?: Record<string, string>;
+  /** Headers for each request in turn instead of `headers` (a new token per request: first sight of each). */
+  nextHeaders?: () => Record<string, string>;
   /** The server process, to read its CPU time from /proc. */
   pid?: number;
   /** Further processes each request runs in (a web-only instance's API): their CPU counts too. */
@@ -81,7 +83,9 @@ export async function compareVariants(variants: Variant[], path: string, options
 }
 
 function load(v: Variant, path: string, connections: number, seconds: number): Promise<autocannon.Result> {
-  return autocannon({ url: v.url + path, connections, duration: seconds, headers: v.headers ?? {} });
+  const { nextHeaders } = v;
+  const requests = nextHeaders === undefined ? {} : { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, ...nextHeaders() } }) }] };
+  return autocannon({ url: v.url + path, connections, duration: seconds, headers: v.headers ?? {}, ...requests });
 }
 
 /**

@@ -176,10 +176,12 @@ export function createKeySet(options: KeySetOptions): KeySet {
     } else log.debug(fields, 'jwt key set refresh failed again');
   }
 
-  function reportSkipped(now: readonly SkippedKey[]): void {
+  function reportSkipped(found: readonly SkippedKey[]): void {
     // One warning per change, not per refresh: a provider keeps publishing its encryption keys.
-    if (JSON.stringify(now) !== JSON.stringify(skipped) && now.length > 0) log.warn({ url: where(), skipped: now.slice(0, 10), count: now.length }, 'jwt key set: keys skipped, they cannot check a signature');
-    skipped = now;
+    if (found.length > 0 && JSON.stringify(found) !== JSON.stringify(skipped)) {
+      log.warn({ url: where(), skipped: found.slice(0, 10), count: found.length }, 'jwt key set: keys skipped, they cannot check a signature');
+    }
+    skipped = found;
   }
 
   function schedule(inS: number): void {
