@@ -37,7 +37,8 @@ export function jwtSettings(r: Reader, protocol: AuthProtocol): JwtConfig | unde
   const issuerRaw = r.scalar('auth-issuer');
   if (issuerRaw === undefined) fail('auth-issuer', '--auth-protocol jwt needs the issuer its tokens name: pass --auth-issuer URL (FORMGATE_AUTH_ISSUER)');
   const issuer = keyUrl('auth-issuer', issuerRaw, "the provider's issuer");
-  if (new URL(issuer).search !== '' || new URL(issuer).hash !== '') {
+  const parsed = new URL(issuer);
+  if (parsed.search !== '' || parsed.hash !== '') {
     invalid('auth-issuer', 'an issuer URL without a query or fragment (OpenID Connect Discovery §2)', issuerRaw);
   }
   const jwksRaw = r.scalar('auth-jwks-url');
