@@ -97,10 +97,10 @@ async function checkAuthCommand(flags: Record<string, unknown>): Promise<void> {
   const resolved = resolveCheckAuthConfig({ flags, env: process.env });
   if (!resolved.ok) fail(formatConfigError(resolved.error), USAGE_ERROR);
   const { auth, token: source } = resolved.value;
-  const { checkAuth, formatReport } = await import('./auth/check-auth.ts');
+  const { runCheckAuth } = await import('./auth/check-auth.ts');
   const token = source.kind === 'value' ? source.token : await readTokenFromStdin();
   if (token === '') fail('formgate: check-auth read no token from standard input', USAGE_ERROR);
-  const { text, ok } = formatReport(auth, await checkAuth(auth, token));
+  const { text, ok } = await runCheckAuth(auth, token);
   process.stdout.write(text);
   process.exitCode = ok ? 0 : 1;
 }

@@ -79,7 +79,7 @@ async function startApi(config: Config, logger: Logger, telemetry?: Telemetry): 
       migrations: describeMigrations(migrations),
       protect: protectionTable(config.protect, config.adminGroup),
       tracing: telemetry?.enabled ? 'on (OTLP)' : 'off',
-      identityService: config.auth.url === undefined ? 'none (tokens are ignored)' : { protocol: config.auth.protocol, url: redactUrl(config.auth.url), cacheSize: config.auth.cache.size, maxCalls: config.auth.maxCalls },
+      identityService: describeIdentityService(config.auth),
       halves: publicWeb === undefined ? 'API' : 'API and web client',
       web: config.web === null || publicWeb === undefined ? 'off' : describeWeb(config.web, publicWeb.publicUrl, 'in this process'),
       limits: { maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs, maxBodyBytes: config.maxBodyBytes },
@@ -113,6 +113,17 @@ export async function openMigrated(config: Pick<Config, 'database'>, logger: Log
 function describeTarget(target: Config['database']): string {
   if (target.kind === 'postgres') return `PostgreSQL database at ${redactUrl(target.url)}`;
   return target.kind === 'pglite-file' ? `embedded database in ${target.dir}` : 'in-memory database';
+}
+
+/** The startup line's account of how tokens are checked. */
+function describeIdentityService(auth: Config['auth']): string | Record<string, unknown> {
+  const { jwt } = auth;
+  if (jwt !== undefined) {
+    const keys = jwt.jwksUrl === undefined ? { jwks: "from the issuer's discovery document" } : { jwksUrl: redactUrl(jwt.jwksUrl) };
+    return { protocol: 'jwt', issuer: jwt.issuer, ...keys, audiences: jwt.audiences, algorithms: jwt.algorithms, cacheSize: auth.cache.size };
+  }
+  if (auth.url === undefined) return 'none (tokens are ignored)';
+  return { protocol: auth.protocol, url: redactUrl(auth.url), cacheSize: auth.cache.size, maxCalls: auth.maxCalls };
 }
 
 /** A database URL fit for a log line: no password. */

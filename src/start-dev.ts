@@ -225,7 +225,16 @@ function formgateArgs(authUrl: string, extra: string[], port: string[]): string[
   if (webOnly()) return ['serve', ...extra, ...process.argv.slice(2), ...port];
   // The example forms unless the developer has a forms file of their own (as `formgate serve` decides it).
   const forms = process.env.FORMGATE_FORMS || existsSync('forms.yaml') ? [] : ['--forms', relative(process.cwd(), join(root, 'examples', 'forms.yaml'))];
-  return ['serve', '--protect', 'writes', '--auth-url', `${authUrl}/validate`, ...forms, ...extra, ...process.argv.slice(2), ...port];
+  return ['serve', '--protect', 'writes', ...identityFlags(authUrl), ...forms, ...extra, ...process.argv.slice(2), ...port];
+}
+
+/** `npm start -- --auth-protocol jwt` checks the example's tokens against its key set; otherwise it asks its /validate. */
+function identityFlags(authUrl: string): string[] {
+  const argv = process.argv.slice(2);
+  const i = argv.lastIndexOf('--auth-protocol');
+  const named = argv.findLast((a) => a.startsWith('--auth-protocol='))?.slice('--auth-protocol='.length) ?? (i >= 0 ? argv[i + 1] : undefined) ?? process.env.FORMGATE_AUTH_PROTOCOL;
+  if (named?.trim().toLowerCase() === 'jwt') return ['--auth-issuer', authUrl, '--auth-audience', 'formgate'];
+  return ['--auth-url', `${authUrl}/validate`];
 }
 
 /** The example identity service the API half started (AUTH_HOST/AUTH_PORT as for it), once it answers. */

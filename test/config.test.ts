@@ -112,6 +112,7 @@ interface Sample {
 const SECRET_A = 'a'.repeat(32);
 const SECRET_B = 'b'.repeat(40);
 const SIGN_IN = { 'auth-url': 'https://id.example/check', 'ui-issuer': 'https://id.example', 'ui-client-id': 'web', 'ui-client-secret': 'cs', 'ui-session-secret': SECRET_A };
+const JWT: Flags = { 'auth-protocol': 'jwt', 'auth-issuer': 'https://id.example', 'auth-audience': 'formgate' };
 const without = (flag: string): Flags => Object.fromEntries(Object.entries(SIGN_IN).filter(([k]) => k !== flag));
 
 const SAMPLES: Record<FlagName, Sample> = {
@@ -156,6 +157,37 @@ const SAMPLES: Record<FlagName, Sample> = {
   'auth-max-calls': { a: '1', b: '100000', get: (c) => c.auth.maxCalls, aIs: 1, bIs: 100_000 },
   'auth-client-id': { a: 'id-a', b: 'id-b', get: (c) => c.auth.clientId, aIs: 'id-a', bIs: 'id-b' },
   'auth-client-secret': { a: 's-a', b: 's-b', get: (c) => c.auth.clientSecret, aIs: 's-a', bIs: 's-b' },
+  'auth-issuer': {
+    a: 'https://a.example/realms/x',
+    b: 'http://127.0.0.1:9000',
+    get: (c) => c.auth.jwt?.issuer,
+    aIs: 'https://a.example/realms/x',
+    bIs: 'http://127.0.0.1:9000',
+    base: { 'auth-protocol': 'jwt', 'auth-audience': 'formgate' },
+    loose: true,
+  },
+  'auth-jwks-url': {
+    a: 'https://a.example/jwks.json',
+    b: 'http://localhost:9000/keys',
+    get: (c) => c.auth.jwt?.jwksUrl,
+    aIs: 'https://a.example/jwks.json',
+    bIs: 'http://localhost:9000/keys',
+    base: JWT,
+  },
+  'auth-audience': {
+    a: ['api', 'formgate'],
+    b: 'https://api.example/ , other',
+    get: (c) => c.auth.jwt?.audiences,
+    aIs: ['api', 'formgate'],
+    bIs: ['https://api.example/', 'other'],
+    base: { 'auth-protocol': 'jwt', 'auth-issuer': 'https://id.example' },
+    loose: true,
+  },
+  'auth-algorithms': { a: ['RS256', 'es256'], b: 'EdDSA', get: (c) => c.auth.jwt?.algorithms, aIs: ['RS256', 'ES256'], bIs: ['EdDSA'], base: JWT },
+  'auth-clock-tolerance': { a: '0', b: '300', get: (c) => c.auth.jwt?.clockToleranceS, aIs: 0, bIs: 300, base: JWT },
+  'auth-jwks-stale': { a: '0', b: '2592000', get: (c) => c.auth.jwt?.keySetStaleS, aIs: 0, bIs: 2_592_000, base: JWT },
+  'auth-jwks-cooldown': { a: '1', b: '3600', get: (c) => c.auth.jwt?.keySetCooldownS, aIs: 1, bIs: 3600, base: JWT },
+  'auth-max-token-lifetime': { a: '3600', b: '31536000', get: (c) => c.auth.jwt?.maxTokenLifetimeS, aIs: 3600, bIs: 31_536_000, base: JWT },
   'auth-groups-claim': { a: 'roles', b: 'realm_roles', get: (c) => c.auth.groupsClaim, aIs: 'roles', bIs: 'realm_roles' },
   'auth-cache-size': { a: '0', b: '500', get: (c) => c.auth.cache.size, aIs: 0, bIs: 500 },
   'auth-cache-max-ttl': { a: '600', b: '120', get: (c) => c.auth.cache.maxTtlS, aIs: 600, bIs: 120 },
@@ -711,7 +743,7 @@ describe('resolveCheckAuthConfig', () => {
     const authFlags = FLAG_NAMES.filter((name) => name.startsWith('auth-'));
     expect(authFlags.length).toBeGreaterThan(10);
     for (const name of authFlags) {
-      const base = name === 'auth-protocol' ? baseFlags(name) : { 'auth-url': AUTH };
+      const base = name === 'auth-protocol' || SAMPLES[name].base !== undefined ? baseFlags(name) : { 'auth-url': AUTH };
       for (const [flags, env] of [
         [{ ...base, [name]: SAMPLES[name].a }, {}],
         [base, { [envName(name)]: SAMPLES[name].b }],

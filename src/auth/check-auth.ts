@@ -2,14 +2,39 @@ import type { AuthConfig } from './settings.ts';
 import { endpointAnswers, probe, type CheckOutcome } from '../health/check.ts';
 import { describeShape } from './answer-shape.ts';
 import { askIdentityService } from './call.ts';
-import { describeViolation, type Verdict } from './identity.ts';
+import { describeViolation, type Identity, type Verdict } from './identity.ts';
 import { protocolFor } from './protocols/index.ts';
 import { cacheTtl, type CacheTtl } from './ttl.ts';
+import type { JwtAuth } from './jwt/checker.ts';
+import { checkJwt, claimLines, describeKeySource, keySetLine, refusalLines } from './jwt/check-jwt.ts';
 
 /**
  * `formgate check-auth`: for a deployer wiring up an identity service. It looks at the service's health,
  * validates one token exactly as `serve` would, and says what Formgate would make of the answer.
  */
+
+export type HttpAuth = AuthConfig & { readonly url: string };
+
+/** What check-auth can check: an identity service at a URL, or JWTs against a provider's keys. */
+export type CheckAuthTarget = HttpAuth | JwtAuth;
+
+function isJwt(target: CheckAuthTarget): target is JwtAuth {
+  return target.jwt !== undefined;
+}
+
+/** Runs the check the flags describe; the report as text, and whether everything passed (exit 0). */
+export async function runCheckAuth(target: CheckAuthTarget, token: string): Promise<{ text: string; ok: boolean }> {
+  if (isJwt(target)) {
+    const health = await healthOf(target);
+    return formatJwtReport(target, health, await checkJwt(target, token));
+  }
+  return formatReport(target, await checkAuth(target, token));
+}
+
+function healthOf(auth: AuthConfig): Promise<CheckOutcome | 'skipped'> {
+  const { healthUrl } = auth;
+  return healthUrl === null ? Promise.resolve('skipped') : probe(() => endpointAnswers(healthUrl, auth.timeoutMs), auth.timeoutMs);
+}
 
 export interface CheckAuthReport {
   readonly health: CheckOutcome | 'skipped';
@@ -19,9 +44,8 @@ export interface CheckAuthReport {
   readonly ttl?: CacheTtl;
 }
 
-export async function checkAuth(auth: AuthConfig & { url: string }, token: string): Promise<CheckAuthReport> {
-  const { healthUrl } = auth;
-  const health = healthUrl === null ? 'skipped' : await probe(() => endpointAnswers(healthUrl, auth.timeoutMs), auth.timeoutMs);
+export async function checkAuth(auth: HttpAuth, token: string): Promise<CheckAuthReport> {
+  const health = await healthOf(auth);
   const started = performance.now();
   const verdict = await askIdentityService(protocolFor(auth), token, { url: auth.url, timeoutMs: auth.timeoutMs });
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
@@ -40,25 +64,14 @@ const TTL_REASON: Record<CacheTtl['decidedBy'], string> = {
 };
 
 /** The report as lines for a terminal, and whether everything passed (exit 0). */
-export function formatReport(auth: AuthConfig & { url: string }, report: CheckAuthReport): { text: string; ok: boolean } {
+export function formatReport(auth: HttpAuth, report: CheckAuthReport): { text: string; ok: boolean } {
   const lines = [`identity service: ${auth.url} (protocol ${auth.protocol})`];
-  let ok = true;
-  if (report.health === 'skipped') lines.push('health:    skipped (--auth-health-url none)');
-  else if (report.health.status === 'pass') lines.push(`health:    pass, ${auth.healthUrl} answered 2xx in ${report.health.durationMs} ms`);
-  else {
-    ok = false;
-    lines.push(`health:    FAIL, ${auth.healthUrl}: ${report.health.reason ?? report.health.output}`);
-  }
+  let ok = healthLines(auth, report.health, lines, '(--auth-health-url none)');
 
   const { verdict } = report;
   if (verdict.kind === 'valid') {
-    const ttl = report.ttl ?? { ms: 0, decidedBy: 'no-store' };
     lines.push(`token:     valid (answered in ${report.durationMs} ms)`);
-    const { kind, ...identity } = verdict.identity;
-    lines.push(`identity:  ${JSON.stringify(identity)}`);
-    // Only the exception is named: a deployer reading a person's report needs no new line to skip.
-    if (kind === 'client') lines.push('kind:      client (a machine client: the token names no sub or username, so its id is its client_id)');
-    lines.push(ttl.ms > 0 ? `cache:     kept ${formatSeconds(ttl.ms)} (decided by ${TTL_REASON[ttl.decidedBy]})` : `cache:     not kept (${TTL_REASON[ttl.decidedBy]}); every request would ask the service`);
+    lines.push(...identityLines(verdict.identity, report.ttl, 'every request would ask the service'));
   } else if (verdict.kind === 'rejected') {
     ok = false;
     lines.push(`token:     REJECTED, the service answered ${verdict.status}: callers with this token get 401`);
@@ -71,6 +84,47 @@ export function formatReport(auth: AuthConfig & { url: string }, report: CheckAu
     ok = false;
     lines.push(`token:     UNAVAILABLE, callers would get 503: ${verdict.failure.reason}`);
   }
+  lines.push(ok ? 'result:    OK' : 'result:    FAILED');
+  return { text: lines.join('\n') + '\n', ok };
+}
+
+/** The health line; false when the health endpoint failed. */
+function healthLines(auth: AuthConfig, health: CheckOutcome | 'skipped', lines: string[], skipped: string): boolean {
+  if (health === 'skipped') lines.push(`health:    skipped ${skipped}`);
+  else if (health.status === 'pass') lines.push(`health:    pass, ${auth.healthUrl} answered 2xx in ${health.durationMs} ms`);
+  else {
+    lines.push(`health:    FAIL, ${auth.healthUrl}: ${health.reason ?? health.output}`);
+    return false;
+  }
+  return true;
+}
+
+function identityLines(identity: Identity, ttl: CacheTtl = { ms: 0, decidedBy: 'no-store' }, notKept: string): string[] {
+  const { kind, issuedAtS: _issuedAtS, ...shown } = identity;
+  const lines = [`identity:  ${JSON.stringify(shown)}`];
+  // Only the exception is named: a deployer reading a person's report needs no new line to skip.
+  if (kind === 'client') lines.push('kind:      client (a machine client: the token names no sub or username, so its id is its client_id)');
+  lines.push(ttl.ms > 0 ? `cache:     kept ${formatSeconds(ttl.ms)} (decided by ${TTL_REASON[ttl.decidedBy]})` : `cache:     not kept (${TTL_REASON[ttl.decidedBy]}); ${notKept}`);
+  return lines;
+}
+
+/** The jwt report: the key set, the claims the check read, and what serve would make of them. */
+export function formatJwtReport(auth: JwtAuth, health: CheckOutcome | 'skipped', report: Awaited<ReturnType<typeof checkJwt>>): { text: string; ok: boolean } {
+  const { jwt } = auth;
+  const lines = [`identity service: jwt, issuer ${jwt.issuer}, audience ${jwt.audiences.join(', ')}, keys from ${describeKeySource(auth)}`];
+  let ok = healthLines(auth, health, lines, '(jwt: the key set is checked instead; --auth-health-url names an endpoint to check)');
+  const keys = keySetLine(auth, report);
+  lines.push(keys.line);
+  ok &&= keys.ok;
+  const { verdict } = report;
+  if (verdict.kind === 'valid') {
+    lines.push(`token:     valid (checked in ${report.checkMs} ms)`);
+  } else {
+    ok = false;
+    lines.push(...refusalLines(report));
+  }
+  lines.push(...claimLines(auth, report));
+  if (verdict.kind === 'valid') lines.push(...identityLines(verdict.identity, report.ttl, 'every request would check the token again'));
   lines.push(ok ? 'result:    OK' : 'result:    FAILED');
   return { text: lines.join('\n') + '\n', ok };
 }

@@ -28,4 +28,16 @@ export interface CheckerStats {
   callsWaiting: number;
   /** Calls not made because every slot stayed taken for `--auth-timeout`. */
   refused: number;
+  /** jwt: the key set's figures. */
+  keySet?: KeySetFigures;
+}
+
+export interface KeySetFigures {
+  /** Seconds since the keys in use were fetched; null while none ever were. */
+  ageS: number | null;
+  keys: number;
+  fetches: number;
+  fetchFailures: number;
+  /** Past the key set's lifetime, used within the stale window while refreshes fail. */
+  stale: boolean;
 }

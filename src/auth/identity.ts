@@ -18,6 +18,8 @@ export interface Identity {
   readonly email?: string;
   readonly groups: readonly string[];
   readonly scopes: readonly string[];
+  /** jwt: the token's `iat`, in seconds; a user's revocation refuses the tokens issued before it. */
+  readonly issuedAtS?: number;
 }
 
 /** What one answer says about how long it may be kept; `ttl.ts` turns it into a duration. */

@@ -1,5 +1,12 @@
+import { ASYMMETRIC_ALGORITHMS } from '../auth/jwt/algorithms.ts';
 import { AUTH_PROTOCOLS } from '../auth/protocols/protocol.ts';
-import { DEFAULT_AUTH_MAX_CALLS } from './defaults.ts';
+import {
+  DEFAULT_AUTH_MAX_CALLS,
+  DEFAULT_JWT_CLOCK_TOLERANCE_S,
+  DEFAULT_JWT_MAX_TOKEN_LIFETIME_S,
+  DEFAULT_JWKS_COOLDOWN_S,
+  DEFAULT_JWKS_STALE_S,
+} from './defaults.ts';
 import { envHint, type FlagSpec } from './flag-spec.ts';
 
 const G_AUTH = 'Identity service:';
@@ -22,7 +29,7 @@ export const AUTH_FLAGS = {
   'auth-health-url': {
     describe: 'identity service health endpoint checked by /health; none skips the check' + envHint('auth-health-url'),
     type: 'string',
-    defaultDescription: "auth-url's origin + /healthz",
+    defaultDescription: "auth-url's origin + /healthz; none with jwt (its key set's age is checked instead)",
     group: G_AUTH,
   },
   'auth-timeout': {
@@ -51,8 +58,58 @@ export const AUTH_FLAGS = {
     defaultDescription: 'unset',
     group: G_AUTH,
   },
+  'auth-issuer': {
+    describe:
+      "jwt: the issuer every token's iss must equal; its discovery document names the key set unless --auth-jwks-url does (https; plain http only on loopback)" +
+      envHint('auth-issuer'),
+    type: 'string',
+    defaultDescription: 'unset',
+    group: G_AUTH,
+  },
+  'auth-jwks-url': {
+    describe: "jwt: the provider's key set (JWKS), skipping discovery (https; plain http only on loopback)" + envHint('auth-jwks-url'),
+    type: 'string',
+    defaultDescription: "from --auth-issuer's discovery",
+    group: G_AUTH,
+  },
+  'auth-audience': {
+    describe: "jwt: comma-separated audiences; a token's aud must name one of them" + envHint('auth-audience'),
+    type: 'string',
+    defaultDescription: 'unset',
+    group: G_AUTH,
+  },
+  'auth-algorithms': {
+    describe: 'jwt: comma-separated JWS algorithms accepted (public-key ones; HMAC and none are never accepted)' + envHint('auth-algorithms'),
+    type: 'string',
+    defaultDescription: ASYMMETRIC_ALGORITHMS.join(','),
+    group: G_AUTH,
+  },
+  'auth-clock-tolerance': {
+    describe: 'jwt: clock skew allowed on exp and nbf, in seconds' + envHint('auth-clock-tolerance'),
+    type: 'string',
+    defaultDescription: String(DEFAULT_JWT_CLOCK_TOLERANCE_S),
+    group: G_AUTH,
+  },
+  'auth-jwks-stale': {
+    describe: 'jwt: how long the key set is still used past its lifetime while the provider cannot be reached, in seconds' + envHint('auth-jwks-stale'),
+    type: 'string',
+    defaultDescription: String(DEFAULT_JWKS_STALE_S),
+    group: G_AUTH,
+  },
+  'auth-jwks-cooldown': {
+    describe: 'jwt: at most one key set fetch per this many seconds for tokens naming an unknown kid' + envHint('auth-jwks-cooldown'),
+    type: 'string',
+    defaultDescription: String(DEFAULT_JWKS_COOLDOWN_S),
+    group: G_AUTH,
+  },
+  'auth-max-token-lifetime': {
+    describe: 'jwt: a token valid longer than this (exp - iat, or exp - now without iat) is refused, in seconds' + envHint('auth-max-token-lifetime'),
+    type: 'string',
+    defaultDescription: String(DEFAULT_JWT_MAX_TOKEN_LIFETIME_S),
+    group: G_AUTH,
+  },
   'auth-groups-claim': {
-    describe: 'claim holding the groups in OIDC and introspection answers' + envHint('auth-groups-claim'),
+    describe: 'claim holding the groups in OIDC and introspection answers and JWTs (a dotted path reaches into objects)' + envHint('auth-groups-claim'),
     type: 'string',
     defaultDescription: 'groups',
     group: G_AUTH,

@@ -2,6 +2,7 @@ import { AUTH_PROTOCOLS } from '../auth/protocols/protocol.ts';
 import type { AuthCacheConfig, AuthConfig } from '../auth/settings.ts';
 import { DEFAULT_AUTH_MAX_CALLS } from './defaults.ts';
 import { invalid } from './errors.ts';
+import { jwtSettings, refuseHttpFlagsWithJwt } from './jwt.ts';
 import type { Reader } from './reader.ts';
 import { requireIntrospectionCredentials, requireTtlsWithinMax } from './rules.ts';
 import { choice, httpUrl, integer, nonEmpty } from './values.ts';
@@ -10,11 +11,14 @@ const TTL_MAX = 31_536_000; // one year
 
 /** The identity-service flags, shared by `serve` and `check-auth`, with the rules among them. */
 export function authSettings(r: Reader): AuthConfig {
+  const protocol = choice(r, 'auth-protocol', AUTH_PROTOCOLS, 'formgate');
+  if (protocol === 'jwt') refuseHttpFlagsWithJwt(r);
   const urlRaw = r.scalar('auth-url');
   const authUrl = urlRaw === undefined ? undefined : httpUrl('auth-url', urlRaw);
-  const protocol = choice(r, 'auth-protocol', AUTH_PROTOCOLS, 'formgate');
+  const jwt = jwtSettings(r, protocol);
   const healthRaw = r.scalar('auth-health-url');
   let healthUrl: string | null;
+  // jwt's own check is the key set's age (jwks:age); a provider's health endpoint is checked only when named.
   if (healthRaw === undefined) healthUrl = authUrl === undefined ? null : new URL(authUrl).origin + '/healthz';
   else if (healthRaw.value.toLowerCase() === 'none') healthUrl = null;
   else healthUrl = httpUrl('auth-health-url', healthRaw, ', or none to skip the check');
@@ -42,6 +46,7 @@ export function authSettings(r: Reader): AuthConfig {
   return {
     ...(authUrl === undefined ? {} : { url: authUrl }),
     protocol,
+    ...(jwt === undefined ? {} : { jwt }),
     healthUrl,
     timeoutMs,
     maxCalls,

@@ -1,3 +1,4 @@
+import type { CheckAuthTarget } from '../auth/check-auth.ts';
 import type { AuthConfig } from '../auth/settings.ts';
 import type { Result } from '../result.ts';
 import { authSettings } from './auth.ts';
@@ -9,7 +10,7 @@ export type TokenSource = { readonly kind: 'value'; readonly token: string } | {
 
 /** What `formgate check-auth` runs on: the identity-service flags, and the token to try. */
 export interface CheckAuthConfig {
-  readonly auth: AuthConfig & { readonly url: string };
+  readonly auth: CheckAuthTarget;
   readonly token: TokenSource;
 }
 
@@ -17,7 +18,7 @@ export function resolveCheckAuthConfig(input: Omit<ConfigInput, 'defaultFormsPat
   return attempt(() => {
     const r = reader(input.flags, input.env);
     const auth = authSettings(r);
-    if (auth.url === undefined) fail('auth-url', 'check-auth needs the identity service: pass --auth-url URL (FORMGATE_AUTH_URL)');
+    const target = checkable(auth);
     const raw = r.scalar('token');
     const fromStdin = flagValue(input.flags, 'token-stdin') === true;
     if (fromStdin && raw !== undefined) fail('token', 'check-auth takes the token from --token (FORMGATE_TOKEN) or --token-stdin, not both');
@@ -25,6 +26,15 @@ export function resolveCheckAuthConfig(input: Omit<ConfigInput, 'defaultFormsPat
       fail('token', 'check-auth needs a token to validate: pass --token TOKEN, set FORMGATE_TOKEN, or pipe it in with --token-stdin');
     }
     const token: TokenSource = fromStdin || raw === undefined ? { kind: 'stdin' } : { kind: 'value', token: raw.value };
-    return { auth: { ...auth, url: auth.url }, token };
+    return { auth: target, token };
   });
+}
+
+function checkable(auth: AuthConfig): CheckAuthTarget {
+  const { url, jwt } = auth;
+  if (jwt !== undefined) return { ...auth, jwt };
+  if (url === undefined) {
+    fail('auth-url', 'check-auth needs the identity service: pass --auth-url URL (FORMGATE_AUTH_URL), or --auth-protocol jwt with --auth-issuer and --auth-audience');
+  }
+  return { ...auth, url };
 }

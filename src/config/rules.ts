@@ -10,10 +10,13 @@ import type { Source } from './protect.ts';
  * was read, so a malformed value is reported before a combination.
  */
 
-/** A protected domain needs someone to ask about tokens: `--auth-url`, unless every domain is `none`. */
+/**
+ * A protected domain needs a way to check tokens: `--auth-url`, or `--auth-protocol jwt` (its keys), unless
+ * every domain is `none`.
+ */
 export function requireIdentityService(prot: ProtectConfig, protectSource: Source, auth: AuthConfig): void {
   const protectedDomains = PROTECTION_DOMAINS.filter((d) => prot[d] !== 'none');
-  if (auth.url === undefined && protectedDomains.length > 0) {
+  if (auth.url === undefined && auth.jwt === undefined && protectedDomains.length > 0) {
     const what = describeProtection(prot);
     const dflt = protectSource === 'default' ? ' (the default)' : '';
     fail(
