@@ -23,14 +23,11 @@ interface UserRevocation {
   readonly untilMs: number;
 }
 
-/** `iat` arrives with the jwt checker; until then an identity may not carry it, and is refused as one without. */
-type WithIssuedAt = Identity & { readonly issuedAtS?: number };
-
 export function createRevocationList(now: () => number = Date.now): RevocationList {
   const users = new Map<string, UserRevocation>();
   const tokens = new Map<string, number>();
 
-  const refusesUser = (identity: WithIssuedAt): boolean => {
+  const refusesUser = (identity: Identity): boolean => {
     const held = users.get(identity.userId);
     if (held === undefined) return false;
     if (now() >= held.untilMs) {

@@ -17,7 +17,7 @@ function clock() {
   return { now: () => current, at: (ms: number) => void (current = START + ms) };
 }
 
-const person = (userId: string, issuedAtS?: number): Identity & { issuedAtS?: number } => ({
+const person = (userId: string, issuedAtS?: number): Identity => ({
   kind: 'person',
   userId,
   groups: [],
