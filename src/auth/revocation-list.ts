@@ -9,7 +9,7 @@ import type { Identity } from './identity.ts';
 export interface RevocationList {
   /** Whether an identity the checker accepted must be refused anyway. `key` is the token's cache key (`tokenKey`). */
   refuses(key: string, identity: Identity): boolean;
-  /** Refuses `userId`'s tokens issued up to `revokedAtMs` (and those naming no `iat`), until `untilMs`. */
+  /** Refuses `userId`'s tokens issued up to `revokedAtMs` (and, defensively, identities with no `issuedAtS`: jwt requires `iat`), until `untilMs`. */
   revokeUser(userId: string, revokedAtMs: number, untilMs: number): void;
   /** Refuses one token until `untilMs` (its `exp`). */
   revokeToken(key: string, untilMs: number): void;

@@ -103,7 +103,7 @@ export const AUTH_FLAGS = {
     group: G_AUTH,
   },
   'auth-max-token-lifetime': {
-    describe: 'jwt: a token valid longer than this (exp - iat, or exp - now without iat) is refused, in seconds' + envHint('auth-max-token-lifetime'),
+    describe: 'jwt: a token valid longer than this (exp - iat; a token without iat is refused) is refused, in seconds' + envHint('auth-max-token-lifetime'),
     type: 'string',
     defaultDescription: String(DEFAULT_JWT_MAX_TOKEN_LIFETIME_S),
     group: G_AUTH,

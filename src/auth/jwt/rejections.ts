@@ -17,6 +17,7 @@ export type RejectionCode =
   | 'issuer'
   | 'audience'
   | 'no-exp'
+  | 'no-iat'
   | 'issued-in-future'
   | 'lifetime'
   | 'claims';
@@ -32,7 +33,7 @@ export interface Rejection {
  * even after fetching it again (another provider's), is a wiring mistake the deployer should hear of (warn).
  */
 export function isWiringMistake(code: RejectionCode): boolean {
-  return ['typ', 'algorithm', 'unknown-kid', 'issuer', 'audience', 'no-exp', 'lifetime', 'issued-in-future'].includes(code);
+  return ['typ', 'algorithm', 'unknown-kid', 'issuer', 'audience', 'no-exp', 'no-iat', 'lifetime', 'issued-in-future'].includes(code);
 }
 
 type Expected = Pick<JwtConfig, 'issuer' | 'audiences' | 'clockToleranceS'> & { readonly now?: () => number };
@@ -50,6 +51,7 @@ export function describeRejection(e: unknown, expected: Expected): { rejection: 
 function claimRejection(e: errors.JWTClaimValidationFailed, expected: Expected): Rejection {
   const { claim, reason, payload } = e;
   if (claim === 'exp' && reason === 'missing') return { code: 'no-exp', detail: 'it has no exp; Formgate accepts only tokens that expire' };
+  if (claim === 'iat' && reason === 'missing') return { code: 'no-iat', detail: 'it has no iat; RFC 9068 requires it of access tokens, and a revocation of its user could not tell it from a later token' };
   if (claim === 'nbf' && reason === 'check_failed') {
     const nbf = payload.nbf!;
     return { code: 'not-yet-valid', detail: `not valid before ${dateOf(nbf)}, ${formatDuration(nbf - nowS(expected))} from now (--auth-clock-tolerance ${expected.clockToleranceS} s)` };

@@ -85,7 +85,8 @@ async function attempt(token: string, getKey: JWTVerifyGetKey, settings: VerifyS
     audience: [...settings.audiences],
     algorithms: [...settings.algorithms],
     clockTolerance: settings.clockToleranceS,
-    requiredClaims: ['exp'],
+    // RFC 9068 §2.2 requires both of a JWT access token; a user's revocation refuses tokens by their iat.
+    requiredClaims: ['exp', 'iat'],
     ...(settings.now ? { currentDate: new Date(settings.now()) } : {}),
   };
   try {
@@ -119,17 +120,16 @@ async function tryEach(token: string, multiple: errors.JWKSMultipleMatchingKeys,
 
 function accept(payload: JWTPayload, header: ProtectedHeaderParameters, settings: VerifySettings): JwtVerification {
   const nowS = Math.floor((settings.now?.() ?? Date.now()) / 1000);
-  // jwtVerify required exp and checked it is a number.
+  // jwtVerify required exp and iat and checked they are numbers.
   const exp = payload.exp!;
-  const { iat } = payload;
-  if (iat !== undefined && iat > nowS + settings.clockToleranceS) {
+  const iat = payload.iat!;
+  if (iat > nowS + settings.clockToleranceS) {
     // A token from the future would slip past a user's revocation, which refuses tokens issued before it.
     return rejected({ code: 'issued-in-future', detail: `iat is ${iat - nowS} s in the future, beyond --auth-clock-tolerance ${settings.clockToleranceS} s` }, header, payload);
   }
-  const lifetimeS = exp - (iat ?? nowS);
+  const lifetimeS = exp - iat;
   if (lifetimeS > settings.maxTokenLifetimeS) {
-    const from = iat === undefined ? 'from now (it has no iat)' : 'from its iat';
-    return rejected({ code: 'lifetime', detail: `it is valid ${lifetimeS} s ${from}, beyond --auth-max-token-lifetime ${settings.maxTokenLifetimeS} s` }, header, payload);
+    return rejected({ code: 'lifetime', detail: `it is valid ${lifetimeS} s from its iat, beyond --auth-max-token-lifetime ${settings.maxTokenLifetimeS} s` }, header, payload);
   }
   const identity = identityFromClaims(payload, settings.groupsClaim);
   if (!identity.ok) return { verdict: { kind: 'failed', failure: { kind: 'violation', reason: identity.error } }, header, payload };
