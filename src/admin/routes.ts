@@ -28,6 +28,16 @@ const CacheStats = z
         held: z.number().int().openapi({ description: '`jwt`: user and token revocations this replica refuses now, until each token could have expired; 0 for the other protocols, which ask the identity service again.' }),
       })
       .openapi('RevocationStats'),
+    keySet: z
+      .object({
+        ageS: z.number().int().nullable().openapi({ description: 'Seconds since the keys in use were fetched; null while none ever were.' }),
+        keys: z.number().int().openapi({ description: 'Usable keys held.' }),
+        fetches: z.number().int().openapi({ description: 'Fetches of the key set since startup, failed ones included.' }),
+        fetchFailures: z.number().int().openapi({ description: 'Fetches that failed.' }),
+        stale: z.boolean().openapi({ description: 'Past its lifetime, still used within --auth-jwks-stale while fetches fail.' }),
+      })
+      .optional()
+      .openapi('KeySetStats', { description: '`jwt` only: the provider\'s key set.' }),
     refused: z.number().int().openapi({
       description:
         'Calls not made because --auth-max-calls calls were in flight and none ended within --auth-timeout; the requests waiting on each got 503 with Retry-After (or a stale identity, with --auth-stale-if-error). Not counted in failures.',

@@ -1,5 +1,6 @@
 import { UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractsOnlyHost } from '../../src/host.ts';
 import { startKeySetServer, type KeySetServer } from '../support/key-set-server.ts';
 import { delay, eventually, fetchWithin, killAll, startServe, type ServerProcess } from '../support/process.ts';
 
@@ -80,6 +81,19 @@ describe.sequential('serve --auth-protocol jwt with a provider down at startup',
     const res = await me(await provider.sign(claims({ sub: undefined, client_id: 'nightly-export', scp: ['forms.read'], groups: undefined })));
     expect(res.status).toBe(200);
     expect(((await res.json()) as { caller: unknown }).caller).toMatchObject({ kind: 'client', userId: 'nightly-export', scopes: ['forms.read'], groups: [] });
+  });
+
+  it('shows the key set in the admin figures, as the OpenAPI document describes them', async () => {
+    const res = await fetchWithin(`${serve.url}/api/v1/admin/auth-cache`, { headers: { authorization: `Bearer ${await provider.sign(claims({ groups: ['admin'] }))}` } });
+    expect(res.status).toBe(200);
+    const figures = (await res.json()) as { protocol: string; keySet: Record<string, unknown> };
+    expect(figures.protocol).toBe('jwt');
+    expect(figures.keySet).toMatchObject({ stale: false });
+    expect(figures.keySet.keys).toBe(provider.keys().length);
+    expect(figures.keySet.fetchFailures).toBeGreaterThanOrEqual(1);
+    expect(figures.keySet.ageS).toBeGreaterThanOrEqual(0);
+    const document = contractsOnlyHost().getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'x', version: '1' } }) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
+    expect(Object.keys(document.components.schemas.KeySetStats!.properties).sort()).toEqual(Object.keys(figures.keySet).sort());
   });
 
   it('logged the wrong audience as a warning naming both audiences, and no token', () => {
