@@ -23,15 +23,27 @@ export async function discoverJwksUrl(issuer: string, options: FetchJsonOptions)
     const shown = typeof named === 'string' ? JSON.stringify(named.slice(0, 200)) : 'no issuer';
     return { ok: false, reason: `its discovery document names ${shown}, not the configured issuer ${JSON.stringify(issuer)} (OpenID Connect Discovery §4.3): set --auth-issuer to exactly the issuer its tokens carry` };
   }
-  if (typeof jwksUri !== 'string' || !isHttpUrl(jwksUri)) return { ok: false, reason: 'its discovery document has no http(s) "jwks_uri"' };
+  if (typeof jwksUri !== 'string') return { ok: false, reason: 'its discovery document has no "jwks_uri"' };
+  const problem = jwksUriProblem(jwksUri);
+  if (problem !== undefined) return { ok: false, reason: `its discovery document's "jwks_uri" ${problem}` };
   return { ok: true, jwksUrl: jwksUri };
 }
 
-function isHttpUrl(value: string): boolean {
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * The same rule `--auth-jwks-url` is held to: keys fetched in clear from another machine can be swapped on
+ * the way, and whoever swaps them signs tokens Formgate accepts. Never quotes the value (it may hold a password).
+ */
+function jwksUriProblem(value: string): string | undefined {
+  let url: URL;
   try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
+    url = new URL(value);
   } catch {
-    return false;
+    return 'is not a URL';
   }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'is not an http(s) URL';
+  if (url.username !== '' || url.password !== '') return 'carries a user name or password';
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) return 'is plain http to another machine; only https is used (plain http only on a loopback address)';
+  return undefined;
 }

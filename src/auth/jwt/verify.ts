@@ -3,6 +3,7 @@ import type { Verdict } from '../identity.ts';
 import type { JwtConfig } from '../settings.ts';
 import { identityFromClaims } from './claims.ts';
 import type { KeySet } from './key-set.ts';
+import { retryAfterS } from './key-set-timing.ts';
 import { describeRejection, quote, type Rejection } from './rejections.ts';
 
 /**
@@ -67,6 +68,13 @@ export async function verifyJwt(token: string, keySet: KeySet, settings: VerifyS
     outcome = await attempt(token, keys.getKey, settings);
   }
   if (outcome.kind === 'unknown-kid') {
+    // The fetch that would have brought a rotated key failed: the token may be fine, so 503, never 401.
+    const { lastError, nextFetchAtMs } = keySet.state();
+    const kidHeld = typeof header.kid === 'string' && keys.kids.has(header.kid);
+    if (lastError !== undefined && !kidHeld) {
+      const untilMs = nextFetchAtMs === undefined ? 0 : nextFetchAtMs - (settings.now?.() ?? Date.now());
+      return unavailable({ reason: `no key for kid ${quote(header.kid)}: fetching the key set again fails (${lastError})`, retryAfterS: retryAfterS(untilMs) }, header);
+    }
     const detail = header.kid === undefined ? 'no key in the key set fits its alg' : `kid ${quote(header.kid)} is not in the key set, even after fetching it again`;
     return rejected({ code: 'unknown-kid', detail }, header);
   }
