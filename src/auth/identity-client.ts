@@ -35,8 +35,6 @@ export interface IdentityClient {
   healthChecks(critical: boolean): HealthCheck[];
 }
 
-export type { CheckerStats as CallStats } from './checker.ts';
-export { REFUSALS_LOGGED_EVERY_MS } from './http-checker.ts';
 
 export interface IdentityClientOptions {
   readonly logger: Logger;

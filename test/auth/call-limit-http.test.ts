@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CacheStats } from '../../src/auth/cache.ts';
-import type { CallStats } from '../../src/auth/identity-client.ts';
+import type { CheckerStats as CallStats } from '../../src/auth/checker.ts';
 import type { ProtectConfig } from '../../src/auth/protection.ts';
 import type { AuthConfig } from '../../src/auth/settings.ts';
 import type { Database } from '../../src/db/connect.ts';
